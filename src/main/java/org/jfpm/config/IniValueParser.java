@@ -86,6 +86,7 @@ final class IniValueParser {
     }
 
     private String unary() throws IniSyntaxException {
+        skipBlanks(); // blanks between an operator and its operand are not part of the operand
         if (atEnd()) {
             throw new IniSyntaxException("END_OF_LINE", true);
         }

@@ -152,7 +152,9 @@ final class PoolPostProcess {
                 throw error(problem);
             }
             String response = v.get(PING_RESPONSE);
-            if (response != null && response.isEmpty()) {
+            if (response == null) {
+                v.set(PING_RESPONSE, PING_RESPONSE.effective()); // -tt shows "pong" once ping.path is set
+            } else if (response.isEmpty()) {
                 throw error("[pool " + name + "] the ping response page '' is not long enough");
             }
         }
@@ -192,6 +194,8 @@ final class PoolPostProcess {
                 chroot = prefix + chroot.substring("$prefix".length());
                 v.set(CHROOT, chroot);
             }
+            chroot = paths.poolPath(chroot, v.get(PREFIX));
+            v.set(CHROOT, chroot);
             if (!chroot.startsWith("/")) {
                 throw error(tag + "the chroot path '" + chroot + "' must start with a '/'");
             }
