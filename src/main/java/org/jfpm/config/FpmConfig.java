@@ -11,9 +11,11 @@ public final class FpmConfig {
     private final List<ConfigMessage> messages;
     private final List<String> dump;
     private final ConfigOptions options;
+    private final List<ConfigMessage> startupMessages;
 
     FpmConfig(Path file, ConfigOptions options, GlobalConfig global, List<PoolConfig> pools,
-              List<ConfigMessage> messages, List<String> dump) {
+              List<ConfigMessage> messages, List<String> dump, List<ConfigMessage> startupMessages) {
+        this.startupMessages = List.copyOf(startupMessages);
         this.file = file;
         this.options = options;
         this.global = global;
@@ -44,6 +46,15 @@ public final class FpmConfig {
     /** Non-fatal NOTICE/WARNING lines produced while loading, in print order. */
     public List<ConfigMessage> messages() {
         return messages;
+    }
+
+    /**
+     * NOTICE lines php-fpm prints only when it really starts, not during -t: when the master is not
+     * root, {@code '[pool www] 'user' directive is ignored when FPM is not running as root} and the
+     * like for group, chroot and process.priority.
+     */
+    public List<ConfigMessage> startupMessages() {
+        return startupMessages;
     }
 
     /** The {@code -tt} lines, each the text after {@code NOTICE: }. */

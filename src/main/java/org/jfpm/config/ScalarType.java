@@ -100,11 +100,6 @@ abstract non-sealed class ScalarType<T> extends ValueType<T> {
             }
             return (long) parsed;
         }
-
-        @Override
-        String render(Long value) {
-            return value == null ? "0" : value == -1 ? "unlimited" : value.toString();
-        }
     };
 
     /** {@code pm}: static, dynamic or ondemand, any case. */

@@ -1,0 +1,44 @@
+package org.jfpm.config;
+
+import static org.jfpm.config.PoolDirectives.*;
+
+import java.util.List;
+import org.jfpm.os.Accounts;
+
+/**
+ * What {@code php-fpm -t} checks after post-processing: every pool's user, group, listen.owner
+ * and listen.group must resolve (all-digit values are taken as ids, not looked up). A failure
+ * here is followed only by {@code FPM initialization failed} (observed).
+ */
+final class AccountCheck {
+    private AccountCheck() {
+    }
+
+    static void check(List<PoolSection> pools) throws LoadFailure {
+        for (PoolSection pool : pools) {
+            SectionValues v = pool.values();
+            String tag = "[pool " + pool.name() + "] ";
+            checkUser(tag, v.get(USER), "");
+            checkGroup(tag, v.get(GROUP), "");
+            // php-fpm appends errno to these two; getpwnam leaves it at 0 for an unknown name
+            checkUser(tag, v.get(LISTEN_OWNER), ": Success (0)");
+            checkGroup(tag, v.get(LISTEN_GROUP), ": Success (0)");
+        }
+    }
+
+    private static void checkUser(String tag, String user, String suffix) throws LoadFailure {
+        if (user != null && !user.isEmpty() && !isNumeric(user) && Accounts.user(user).isEmpty()) {
+            throw new LoadFailure(ConfigMessage.error(tag + "cannot get uid for user '" + user + "'" + suffix));
+        }
+    }
+
+    private static void checkGroup(String tag, String group, String suffix) throws LoadFailure {
+        if (group != null && !group.isEmpty() && !isNumeric(group) && Accounts.groupId(group).isEmpty()) {
+            throw new LoadFailure(ConfigMessage.error(tag + "cannot get gid for group '" + group + "'" + suffix));
+        }
+    }
+
+    static boolean isNumeric(String s) {
+        return !s.isEmpty() && s.chars().allMatch(c -> c >= '0' && c <= '9');
+    }
+}
