@@ -1,0 +1,18 @@
+package org.jfpm.cli;
+
+import org.jfpm.config.FpmConfig;
+import org.jfpm.log.Log;
+
+/** {@code -t} and {@code -tt} (reference 1.8): the loader's verdict, and with -tt the effective configuration. */
+final class ConfigTest {
+    private ConfigTest() {}
+
+    static int report(FpmConfig config, boolean dump) {
+        config.messages().forEach(m -> Log.log(m.level(), m.text()));
+        if (dump) {
+            config.dump().forEach(Log::notice);
+        }
+        Log.notice("configuration file " + config.file() + " test is successful\n");
+        return 0;
+    }
+}

@@ -1,0 +1,30 @@
+package org.jfpm.config;
+
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * What the command line hands to the configuration loader (php-fpm's -y -p -g -D/-F -R -c -n -d).
+ *
+ * @param configFile  -y; null selects the default: {@code /etc/php/8.2/fpm/php-fpm.conf}, or
+ *                    {@code PREFIX/etc/php-fpm.conf} when -p is given (Debian's patched default)
+ * @param prefix      -p, nullable; base of relative include/pid/error_log/pool paths (§1.6)
+ * @param pidFile     -g, nullable; {@code pid =} in the file overrides it (observed)
+ * @param daemonize   -D true, -F false, null = take {@code daemonize} from the file
+ * @param allowRoot   -R
+ * @param phpIni      -c, nullable; recorded for the workers
+ * @param noPhpIni    -n
+ * @param phpDefines  each -d as given ({@code k=v} or {@code k}), in order
+ */
+public record ConfigOptions(Path configFile, Path prefix, Path pidFile, Boolean daemonize,
+                            boolean allowRoot, Path phpIni, boolean noPhpIni, List<String> phpDefines) {
+
+    public ConfigOptions {
+        phpDefines = phpDefines == null ? List.of() : List.copyOf(phpDefines);
+    }
+
+    /** Options as if only {@code -y file} had been given. */
+    public static ConfigOptions ofFile(Path configFile) {
+        return new ConfigOptions(configFile, null, null, null, false, null, false, List.of());
+    }
+}

@@ -1,0 +1,566 @@
+package org.jfpm.front;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
+import org.jfpm.fastcgi.Fcgi;
+import org.jfpm.fastcgi.RecordScan;
+import org.jfpm.fastcgi.Records;
+import org.jfpm.log.Log;
+import org.jfpm.pool.Pool;
+import org.jfpm.pool.Worker;
+
+/**
+ * One connection from the web server, served on its own virtual thread.
+ *
+ * <p>States: <b>waiting</b> for BEGIN_REQUEST (management records such as
+ * FCGI_GET_VALUES are answered here), <b>reading params</b> until the empty
+ * PARAMS record, <b>queued</b> in the pool until a worker is free, then
+ * <b>relaying</b>: the request head and the body records already read go to
+ * the worker in one write, the rest of the body follows from a second virtual
+ * thread (only when the body was not all there), and the worker's records come
+ * back with the request id rewritten. Record bodies are never decoded or copied
+ * between buffers. Without FCGI_KEEP_CONN the connection closes after the
+ * request, as the specification asks (section 5.1); with it the next request
+ * may follow, and the worker is back in the pool as soon as its END_REQUEST
+ * has been passed on, so a kept connection never pins a worker.
+ *
+ * <p>A peer that breaks the protocol is closed with a WARNING naming the
+ * reason; nothing it sends reaches a worker outside a well-formed request.
+ */
+final class FrontConnection implements Runnable {
+    /** The request id every worker sees: the master sends one request at a time per worker. */
+    private static final int WORKER_REQUEST_ID = 1;
+    /** PARAMS larger than this close the connection: no web server sends that much. */
+    static final int MAX_PARAMS = 1 << 20;
+    private static final int MAX_HEAD_BUFFER = BufferPool.SIZE + MAX_PARAMS;
+
+    private final SocketChannel channel;
+    private final Pool pool;
+    private final String peer;
+    private final ReentrantLock frontWrite = new ReentrantLock();
+    private ByteBuffer in;
+    private int rp;
+    private int wp;
+    /** Start of the current request's BEGIN_REQUEST in {@code in} while its head is read, else -1. */
+    private int begin = -1;
+    private int requestId;
+    private boolean keepConn;
+
+    FrontConnection(SocketChannel channel, Pool pool, String peer) {
+        this.channel = channel;
+        this.pool = pool;
+        this.peer = peer;
+    }
+
+    @Override
+    public void run() {
+        in = BufferPool.take();
+        try {
+            while (serveOne()) {
+                // next request on a kept connection
+            }
+        } catch (ProtocolException e) {
+            Log.warning("[pool " + pool.name() + "] closing FastCGI connection from " + peer + ": " + e.getMessage());
+        } catch (IOException e) {
+            Log.debug("[pool " + pool.name() + "] FastCGI connection from " + peer + " failed: " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            try {
+                channel.close();
+            } catch (IOException ignored) {
+                // already gone
+            }
+            BufferPool.give(in);
+        }
+    }
+
+    /** Serves one request; returns whether the connection stays open for another. */
+    private boolean serveOne() throws IOException, ProtocolException, InterruptedException {
+        if (!readBegin()) {
+            return false;
+        }
+        if (!readParams()) {
+            return keepConn; // aborted before it reached a worker
+        }
+        return relay();
+    }
+
+    // ---- reading the request head ----
+
+    /** Waits for BEGIN_REQUEST, answering management records; false on a clean close. */
+    private boolean readBegin() throws IOException, ProtocolException {
+        begin = -1;
+        while (true) {
+            int n = nextRecord(true);
+            if (n < 0) {
+                return false;
+            }
+            int type = RecordScan.type(in, rp);
+            int id = RecordScan.requestId(in, rp);
+            if (type == Fcgi.BEGIN_REQUEST && id != Fcgi.NULL_REQUEST_ID) {
+                if (RecordScan.contentLength(in, rp) != Fcgi.BEGIN_BODY_LEN) {
+                    throw new ProtocolException("BEGIN_REQUEST with a body of "
+                            + RecordScan.contentLength(in, rp) + " bytes instead of 8");
+                }
+                int role = in.getShort(rp + Fcgi.OFF_BEGIN_ROLE) & 0xFFFF;
+                if (role < Fcgi.RESPONDER || role > Fcgi.FILTER) {
+                    rp += n;
+                    reply(endRequest(id, Fcgi.UNKNOWN_ROLE)); // section 5.1
+                    continue;
+                }
+                requestId = id;
+                keepConn = (in.get(rp + Fcgi.OFF_BEGIN_FLAGS) & Fcgi.KEEP_CONN) != 0;
+                begin = rp;
+                rp += n;
+                return true;
+            }
+            handleOutOfRequest(type, id, n);
+            rp += n;
+        }
+    }
+
+    /** Records outside a request: management ones are answered, empty STDIN is skipped, the rest is an error. */
+    private void handleOutOfRequest(int type, int id, int n) throws IOException, ProtocolException {
+        if (id == Fcgi.NULL_REQUEST_ID) {
+            reply(ManagementReply.answer(in, rp, n, pool));
+        } else if (type == Fcgi.ABORT_REQUEST || (type == Fcgi.STDIN && RecordScan.contentLength(in, rp) == 0)) {
+            // a late abort, or an empty STDIN after the request ended: nothing to do (php-fpm skips them too)
+        } else {
+            throw new ProtocolException("unexpected " + Fcgi.typeName(type) + " record for request " + id
+                    + " outside a request");
+        }
+    }
+
+    /** Reads PARAMS up to the empty record; false if the request was aborted meanwhile. */
+    private boolean readParams() throws IOException, ProtocolException {
+        int total = 0;
+        while (true) {
+            int n = nextRecord(false);
+            int type = RecordScan.type(in, rp);
+            int id = RecordScan.requestId(in, rp);
+            if (type == Fcgi.PARAMS && id == requestId) {
+                int len = RecordScan.contentLength(in, rp);
+                total += len;
+                if (total > MAX_PARAMS) {
+                    throw new ProtocolException("PARAMS larger than " + MAX_PARAMS + " bytes");
+                }
+                rp += n;
+                if (len == 0) {
+                    return true;
+                }
+            } else if (type == Fcgi.ABORT_REQUEST && id == requestId) {
+                rp += n;
+                begin = -1;
+                reply(endRequest(id, Fcgi.REQUEST_COMPLETE));
+                return false;
+            } else if (id == Fcgi.NULL_REQUEST_ID) {
+                ByteBuffer answer = ManagementReply.answer(in, rp, n, pool);
+                removeRecord(n);
+                reply(answer);
+            } else if (type == Fcgi.BEGIN_REQUEST) {
+                removeRecord(n);
+                reply(endRequest(id, Fcgi.CANT_MPX_CONN)); // one request at a time per connection (section 5.5)
+            } else {
+                throw new ProtocolException("unexpected " + Fcgi.typeName(type) + " record for request " + id
+                        + " while reading PARAMS of request " + requestId);
+            }
+        }
+    }
+
+    /** Cuts the record at {@code rp} out of the buffer (a management record inside a request head). */
+    private void removeRecord(int n) {
+        in.put(rp, in, rp + n, wp - rp - n);
+        wp -= n;
+    }
+
+    /**
+     * Makes a whole record available at {@code rp} and returns its length, reading
+     * as needed; -1 on end of stream between records when {@code eofOk}.
+     */
+    private int nextRecord(boolean eofOk) throws IOException, ProtocolException {
+        while (true) {
+            int n = RecordScan.scan(in, rp, wp);
+            if (n > 0) {
+                return n;
+            }
+            if (n == RecordScan.BAD_VERSION) {
+                throw new ProtocolException("record of FastCGI version " + (in.get(rp) & 0xFF) + ", expected 1");
+            }
+            if (!fill()) {
+                if (eofOk && rp == wp) {
+                    return -1;
+                }
+                throw new ProtocolException("connection closed in the middle of "
+                        + (rp == wp ? "a request" : "a record"));
+            }
+        }
+    }
+
+    /** Reads more bytes, first making room; false at end of stream. */
+    private boolean fill() throws IOException, ProtocolException {
+        if (wp == in.capacity()) {
+            int keep = begin >= 0 ? begin : rp;
+            if (keep > 0) {
+                in.put(0, in, keep, wp - keep);
+                wp -= keep;
+                rp -= keep;
+                if (begin >= 0) {
+                    begin = 0;
+                }
+            } else {
+                grow();
+            }
+        }
+        in.limit(in.capacity()).position(wp);
+        int n = channel.read(in);
+        if (n < 0) {
+            return false;
+        }
+        wp += n;
+        return true;
+    }
+
+    private void grow() throws ProtocolException {
+        if (in.capacity() >= MAX_HEAD_BUFFER) {
+            throw new ProtocolException("request head larger than " + MAX_HEAD_BUFFER + " bytes");
+        }
+        ByteBuffer bigger = ByteBuffer.allocateDirect(Math.min(in.capacity() * 2, MAX_HEAD_BUFFER));
+        bigger.put(0, in, 0, wp);
+        BufferPool.give(in);
+        in = bigger;
+    }
+
+    // ---- relaying to a worker ----
+
+    /** Hands the request to a worker and relays its answer; returns whether the connection stays open. */
+    private boolean relay() throws IOException, ProtocolException, InterruptedException {
+        // The head and the body records already here go to the worker in one write,
+        // renumbered to the worker's request id (done once: a retry sends the same bytes).
+        int spanEnd = rp;
+        boolean bodyDone = false;
+        while (!bodyDone) {
+            int n = RecordScan.scan(in, spanEnd, wp);
+            if (n <= 0 || !isBody(RecordScan.type(in, spanEnd)) || RecordScan.requestId(in, spanEnd) != requestId) {
+                break;
+            }
+            bodyDone = endsBody(spanEnd);
+            spanEnd += n;
+        }
+        for (int p = begin; p < spanEnd; p += RecordScan.recordLength(in, p)) {
+            RecordScan.setRequestId(in, p, WORKER_REQUEST_ID);
+        }
+        in.put(begin + Fcgi.OFF_BEGIN_FLAGS, (byte) Fcgi.KEEP_CONN);
+        for (int attempt = 1; ; attempt++) {
+            Worker worker = pool.acquire();
+            if (worker == null) {
+                return false; // the pool is stopping: close, as php-fpm's listening socket would be
+            }
+            Relay relay = new Relay(worker);
+            try {
+                return relay.run(spanEnd, bodyDone);
+            } catch (Relay.HeadNotDelivered e) {
+                // a worker that died while idle: nothing reached PHP, so another worker may take it
+                worker.markBroken();
+                if (attempt == 3) {
+                    throw new IOException("three workers in a row failed to take the request: " + e.getMessage());
+                }
+            } finally {
+                relay.releaseWorker();
+            }
+        }
+    }
+
+    private static boolean isBody(int type) {
+        return type == Fcgi.STDIN || type == Fcgi.DATA;
+    }
+
+    private boolean endsBody(int p) {
+        return RecordScan.type(in, p) == Fcgi.STDIN && RecordScan.contentLength(in, p) == 0;
+    }
+
+    /** One request on one worker. */
+    private final class Relay {
+        private final Worker worker;
+        private final ReentrantLock workerWrite = new ReentrantLock();
+        /** Body records still go to the worker (false once its END_REQUEST arrived). */
+        private boolean forwarding = true;
+        private volatile boolean frontDead;
+        private volatile boolean aborted;
+        private volatile ProtocolException bodyError;
+        private boolean released;
+
+        static final class HeadNotDelivered extends Exception {
+            HeadNotDelivered(IOException cause) {
+                super(cause.getMessage(), cause, false, false);
+            }
+        }
+
+        Relay(Worker worker) {
+            this.worker = worker;
+        }
+
+        boolean run(int spanEnd, boolean bodyDone)
+                throws HeadNotDelivered, IOException, ProtocolException, InterruptedException {
+            try {
+                write(worker.channel(), in, begin, spanEnd);
+            } catch (IOException e) {
+                throw new HeadNotDelivered(e);
+            }
+            worker.beginRequest();
+            rp = spanEnd;
+            begin = -1;
+            Thread bodyPump = bodyDone ? null : Thread.ofVirtual().name("body-" + peer).start(this::pumpBody);
+            boolean workerOk = relayResponse();
+            if (bodyPump != null) {
+                releaseWorker(); // the worker has answered: another request may use it while the body drains
+                bodyPump.join();
+            }
+            if (bodyError != null) {
+                throw bodyError;
+            }
+            return workerOk && !frontDead && keepConn;
+        }
+
+        /** Passes the rest of the body to the worker as it arrives (own virtual thread). */
+        private void pumpBody() {
+            try {
+                while (true) {
+                    int n;
+                    try {
+                        n = nextRecord(false);
+                    } catch (ProtocolException | IOException e) {
+                        frontDead = true;
+                        endBodyForWorker();
+                        if (e instanceof ProtocolException pe) {
+                            bodyError = pe;
+                        }
+                        return;
+                    }
+                    int type = RecordScan.type(in, rp);
+                    int id = RecordScan.requestId(in, rp);
+                    if (isBody(type) && id == requestId) {
+                        boolean last = endsBody(rp);
+                        RecordScan.setRequestId(in, rp, WORKER_REQUEST_ID);
+                        toWorker(rp, rp + n);
+                        rp += n;
+                        if (last) {
+                            return;
+                        }
+                    } else if (type == Fcgi.ABORT_REQUEST && id == requestId) {
+                        rp += n;
+                        aborted = true;
+                        endBodyForWorker();
+                        return;
+                    } else if (id == Fcgi.NULL_REQUEST_ID) {
+                        ByteBuffer answer = ManagementReply.answer(in, rp, n, pool);
+                        rp += n;
+                        reply(answer);
+                    } else {
+                        bodyError = new ProtocolException("unexpected " + Fcgi.typeName(type) + " record for request "
+                                + id + " while reading the body of request " + requestId);
+                        frontDead = true;
+                        endBodyForWorker();
+                        return;
+                    }
+                }
+            } catch (IOException e) {
+                frontDead = true;
+            }
+        }
+
+        /** Body records to the worker, unless it has already answered. */
+        private void toWorker(int from, int to) {
+            workerWrite.lock();
+            try {
+                if (forwarding) {
+                    write(worker.channel(), in, from, to);
+                }
+            } catch (IOException e) {
+                forwarding = false; // the worker is gone; the response side reports it
+            } finally {
+                workerWrite.unlock();
+            }
+        }
+
+        /** The client is gone or aborted: close the worker's body so the script can finish. */
+        private void endBodyForWorker() {
+            ByteBuffer empty = ByteBuffer.allocate(Fcgi.HEADER_LEN);
+            Records.header(empty, Fcgi.STDIN, WORKER_REQUEST_ID, 0);
+            workerWrite.lock();
+            try {
+                if (forwarding) {
+                    write(worker.channel(), empty.flip(), 0, Fcgi.HEADER_LEN);
+                }
+            } catch (IOException ignored) {
+                forwarding = false;
+            } finally {
+                workerWrite.unlock();
+            }
+        }
+
+        /** Stops body forwarding; a body write stuck on a worker that stopped reading breaks the worker. */
+        private void stopForwarding() throws InterruptedException {
+            if (workerWrite.tryLock(1, TimeUnit.SECONDS)) {
+                forwarding = false;
+                workerWrite.unlock();
+            } else {
+                worker.markBroken();
+            }
+        }
+
+        /**
+         * Relays the worker's records to the front until END_REQUEST. Returns false
+         * when the front connection must close because the answer was cut short.
+         */
+        private boolean relayResponse() throws InterruptedException {
+            ByteBuffer b = worker.buffer();
+            int r = 0;
+            int lim = 0;
+            boolean sentAny = false;
+            while (true) {
+                b.limit(b.capacity()).position(lim);
+                int n;
+                try {
+                    n = worker.channel().read(b);
+                } catch (IOException e) {
+                    n = -1;
+                }
+                if (n < 0) {
+                    return workerFailed(sentAny, "closed the connection in the middle of a request");
+                }
+                lim += n;
+                int p = r;
+                boolean end = false;
+                while (!end) {
+                    int m = RecordScan.scan(b, p, lim);
+                    if (m == 0) {
+                        break;
+                    }
+                    String problem = m < 0 ? "sent a record of another FastCGI version" : checkWorkerRecord(b, p);
+                    if (problem != null) {
+                        return workerFailed(sentAny, problem);
+                    }
+                    end = RecordScan.type(b, p) == Fcgi.END_REQUEST;
+                    RecordScan.setRequestId(b, p, requestId);
+                    p += m;
+                }
+                if (end) {
+                    stopForwarding();
+                    if (p != lim) {
+                        worker.markBroken(); // bytes after END_REQUEST: php-cgi never does that
+                    }
+                    toFront(b, r, p, end);
+                    return true;
+                }
+                if (p > r) {
+                    sentAny |= toFront(b, r, p, false);
+                }
+                if (p == lim) {
+                    r = lim = 0;
+                } else if (lim == b.capacity()) {
+                    b.put(0, b, p, lim - p);
+                    lim -= p;
+                    r = 0;
+                } else {
+                    r = p;
+                }
+            }
+        }
+
+        private String checkWorkerRecord(ByteBuffer b, int p) {
+            int type = RecordScan.type(b, p);
+            if (RecordScan.requestId(b, p) != WORKER_REQUEST_ID) {
+                return "answered for request " + RecordScan.requestId(b, p);
+            }
+            if (type != Fcgi.STDOUT && type != Fcgi.STDERR && type != Fcgi.END_REQUEST) {
+                return "sent a " + Fcgi.typeName(type) + " record";
+            }
+            return null;
+        }
+
+        /**
+         * Writes relayed records to the front unless it is gone; after an abort only
+         * END_REQUEST is passed on. Returns whether anything was written.
+         */
+        private boolean toFront(ByteBuffer b, int from, int to, boolean end) {
+            if (frontDead) {
+                return false;
+            }
+            if (aborted) {
+                if (!end) {
+                    return false;
+                }
+                from = to - Records.paddedLength(Fcgi.END_BODY_LEN);
+            }
+            frontWrite.lock();
+            try {
+                write(channel, b, from, to);
+                return true;
+            } catch (IOException e) {
+                frontDead = true; // the client went away: drain the worker, then close
+                return false;
+            } finally {
+                frontWrite.unlock();
+            }
+        }
+
+        /**
+         * The worker died or broke the protocol mid-request. If nothing of the answer
+         * was sent, the front gets END_REQUEST with no output (nginx answers 502) and
+         * stays usable; otherwise the front closes so the cut is visible.
+         */
+        private boolean workerFailed(boolean sentAny, String problem) throws InterruptedException {
+            worker.markBroken();
+            stopForwarding();
+            if (!worker.pool().isStopping()) {
+                Log.debug("[pool " + pool.name() + "] child " + worker.pid() + " " + problem);
+            }
+            if (sentAny || frontDead) {
+                frontDead = true;
+                return false;
+            }
+            String text = "jfpm: child " + worker.pid() + " of pool " + pool.name() + " ended before answering";
+            byte[] bytes = text.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            ByteBuffer out = ByteBuffer.allocate(Records.paddedLength(bytes.length) + Records.paddedLength(8));
+            Records.stream(out, Fcgi.STDERR, requestId, bytes, 0, bytes.length);
+            Records.endRequest(out, requestId, 0, Fcgi.REQUEST_COMPLETE);
+            return toFront(out.flip(), 0, out.limit(), true);
+        }
+
+        void releaseWorker() {
+            if (!released) {
+                released = true;
+                pool.release(worker);
+            }
+        }
+    }
+
+    // ---- writing ----
+
+    private ByteBuffer endRequest(int id, int protocolStatus) {
+        ByteBuffer out = ByteBuffer.allocate(Records.paddedLength(Fcgi.END_BODY_LEN));
+        Records.endRequest(out, id, 0, protocolStatus);
+        return out.flip();
+    }
+
+    private void reply(ByteBuffer answer) throws IOException {
+        frontWrite.lock();
+        try {
+            write(channel, answer, answer.position(), answer.limit());
+        } finally {
+            frontWrite.unlock();
+        }
+    }
+
+    /** Writes {@code buf[from, to)} completely; blocking channels on virtual threads park while they wait. */
+    private static void write(SocketChannel ch, ByteBuffer buf, int from, int to) throws IOException {
+        buf.limit(to).position(from);
+        while (buf.hasRemaining()) {
+            ch.write(buf);
+        }
+    }
+}

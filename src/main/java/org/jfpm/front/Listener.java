@@ -1,0 +1,253 @@
+package org.jfpm.front;
+
+import java.io.IOException;
+import java.net.BindException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.StandardProtocolFamily;
+import java.net.StandardSocketOptions;
+import java.net.UnixDomainSocketAddress;
+import java.net.UnknownHostException;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.GroupPrincipal;
+import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.UserPrincipal;
+import java.nio.file.attribute.UserPrincipalLookupService;
+import java.util.EnumSet;
+import java.util.Set;
+import org.jfpm.log.Log;
+import org.jfpm.pool.Pool;
+
+/**
+ * A pool's listening socket (php-fpm's fpm_sockets.c) and its accept loop:
+ * each accepted connection is served by a {@link FrontConnection} on its own
+ * virtual thread.
+ */
+public final class Listener {
+    /** FCGI_MAX_CONNS as answered to FCGI_GET_VALUES. */
+    static final int MAX_CONNECTIONS = 10_000;
+
+    private final Pool pool;
+    private final ListenAddress address;
+    private final ServerSocketChannel server;
+    private volatile boolean closed;
+
+    private Listener(Pool pool, ListenAddress address, ServerSocketChannel server) {
+        this.pool = pool;
+        this.address = address;
+        this.server = server;
+    }
+
+    /** Thrown with php-fpm's message for a socket that cannot be set up. */
+    public static final class BindFailure extends Exception {
+        public BindFailure(String message) {
+            super(message);
+        }
+    }
+
+    /**
+     * Binds the pool's {@code listen} address with its backlog; a unix socket gets
+     * listen.owner, listen.group and listen.mode.
+     */
+    public static Listener bind(Pool pool) throws BindFailure {
+        String listen = pool.config().listen();
+        ListenAddress address;
+        try {
+            address = ListenAddress.parse(listen);
+        } catch (ListenAddress.InvalidAddress e) {
+            throw new BindFailure(e.getMessage());
+        }
+        int backlog = backlog(pool.config().listenBacklog());
+        ServerSocketChannel server;
+        try {
+            if (address.isUnix()) {
+                server = bindUnix(address.path(), backlog);
+                applyOwnership(pool, address.path());
+            } else {
+                server = bindTcp(address, backlog);
+            }
+        } catch (IOException e) {
+            throw new BindFailure("unable to bind listening socket for address '" + listen + "': "
+                    + describe(e));
+        }
+        return new Listener(pool, address, server);
+    }
+
+    /** {@code listen.backlog = -1} means the kernel's somaxconn, as listen(2) caps it anyway. */
+    private static int backlog(int configured) {
+        if (configured > 0) {
+            return configured;
+        }
+        try {
+            return Integer.parseInt(Files.readString(Path.of("/proc/sys/net/core/somaxconn")).trim());
+        } catch (IOException | NumberFormatException e) {
+            return 4096;
+        }
+    }
+
+    private static ServerSocketChannel bindUnix(Path path, int backlog) throws IOException, BindFailure {
+        if (Files.exists(path)) {
+            // a live socket belongs to another server; a dead one is replaced (php-fpm does the same)
+            try (SocketChannel probe = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+                probe.connect(UnixDomainSocketAddress.of(path));
+                throw new BindFailure("Another FPM instance seems to already listen on " + path);
+            } catch (IOException dead) {
+                Files.deleteIfExists(path);
+            }
+        }
+        ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+        server.bind(UnixDomainSocketAddress.of(path), backlog);
+        return server;
+    }
+
+    private static ServerSocketChannel bindTcp(ListenAddress address, int backlog) throws IOException {
+        SocketAddress socketAddress;
+        if (address.host() == null) {
+            socketAddress = new InetSocketAddress(address.port()); // the wildcard; dual-stack where IPv6 exists
+        } else {
+            InetAddress host;
+            try {
+                host = InetAddress.getByName(address.host());
+            } catch (UnknownHostException e) {
+                throw new IOException("getaddrinfo: Name or service not known", e);
+            }
+            socketAddress = new InetSocketAddress(host, address.port());
+        }
+        ServerSocketChannel server = ServerSocketChannel.open();
+        server.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+        try {
+            server.bind(socketAddress, backlog);
+        } catch (IOException e) {
+            server.close();
+            throw e;
+        }
+        return server;
+    }
+
+    private static void applyOwnership(Pool pool, Path path) throws IOException {
+        Set<PosixFilePermission> mode = mode(pool.config().listenMode());
+        Files.setPosixFilePermissions(path, mode);
+        String owner = pool.config().listenOwner();
+        String group = pool.config().listenGroup();
+        if (owner == null && group == null) {
+            return;
+        }
+        UserPrincipalLookupService lookup = path.getFileSystem().getUserPrincipalLookupService();
+        PosixFileAttributeView view = Files.getFileAttributeView(path, PosixFileAttributeView.class);
+        if (owner != null) {
+            UserPrincipal user = lookup.lookupPrincipalByName(owner);
+            view.setOwner(user);
+        }
+        if (group != null) {
+            GroupPrincipal g = lookup.lookupPrincipalByGroupName(group);
+            view.setGroup(g);
+        }
+    }
+
+    /** {@code 0660} → rw-rw----. */
+    static Set<PosixFilePermission> mode(String octal) {
+        int bits = octal == null || octal.isEmpty() ? 0660 : Integer.parseInt(octal, 8);
+        Set<PosixFilePermission> set = EnumSet.noneOf(PosixFilePermission.class);
+        PosixFilePermission[] order = {
+            PosixFilePermission.OTHERS_EXECUTE, PosixFilePermission.OTHERS_WRITE, PosixFilePermission.OTHERS_READ,
+            PosixFilePermission.GROUP_EXECUTE, PosixFilePermission.GROUP_WRITE, PosixFilePermission.GROUP_READ,
+            PosixFilePermission.OWNER_EXECUTE, PosixFilePermission.OWNER_WRITE, PosixFilePermission.OWNER_READ,
+        };
+        for (int i = 0; i < order.length; i++) {
+            if ((bits & (1 << i)) != 0) {
+                set.add(order[i]);
+            }
+        }
+        return set;
+    }
+
+    private static String describe(IOException e) {
+        if (e instanceof BindException && e.getMessage() != null && e.getMessage().contains("in use")) {
+            return "Address already in use (98)";
+        }
+        return e.getMessage();
+    }
+
+    public Pool pool() {
+        return pool;
+    }
+
+    public ListenAddress address() {
+        return address;
+    }
+
+    /** Accepts connections until {@link #close}; runs on its own thread. */
+    public void start() {
+        Thread.ofVirtual().name("accept-" + pool.name()).start(this::acceptLoop);
+    }
+
+    private void acceptLoop() {
+        while (!closed) {
+            SocketChannel ch;
+            try {
+                ch = server.accept();
+            } catch (ClosedChannelException e) {
+                return;
+            } catch (IOException e) {
+                if (!closed) {
+                    Log.error("[pool " + pool.name() + "] accept() failed on " + address.text() + ": " + e.getMessage());
+                    pause();
+                }
+                continue;
+            }
+            String peer = peerName(ch);
+            try {
+                if (!address.isUnix()) {
+                    ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
+                }
+            } catch (IOException ignored) {
+                // the peer is already gone; the connection fails on its first read
+            }
+            Thread.ofVirtual().name("front-" + pool.name()).start(new FrontConnection(ch, pool, peer));
+        }
+    }
+
+    private String peerName(SocketChannel ch) {
+        if (address.isUnix()) {
+            return address.text();
+        }
+        try {
+            SocketAddress remote = ch.getRemoteAddress();
+            return remote instanceof InetSocketAddress inet ? inet.getAddress().getHostAddress() + ":" + inet.getPort()
+                    : String.valueOf(remote);
+        } catch (IOException e) {
+            return "?";
+        }
+    }
+
+    private static void pause() {
+        try {
+            Thread.sleep(100); // e.g. out of file descriptors: do not spin
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Stops accepting; a unix socket file is removed. Open connections are not touched. */
+    public void close() {
+        closed = true;
+        try {
+            server.close();
+        } catch (IOException ignored) {
+            // closing is best effort on the way out
+        }
+        if (address.isUnix()) {
+            try {
+                Files.deleteIfExists(address.path());
+            } catch (IOException e) {
+                Log.warning("unable to remove the socket " + address.path() + ": " + e.getMessage());
+            }
+        }
+    }
+}

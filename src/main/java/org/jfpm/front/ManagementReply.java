@@ -1,0 +1,49 @@
+package org.jfpm.front;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import org.jfpm.fastcgi.Fcgi;
+import org.jfpm.fastcgi.NameValuePairs;
+import org.jfpm.fastcgi.RecordScan;
+import org.jfpm.fastcgi.Records;
+import org.jfpm.pool.Pool;
+
+/**
+ * Answers management records (request id 0) in the master, without a worker
+ * (FastCGI section 4). FCGI_GET_VALUES gets FCGI_GET_VALUES_RESULT with the
+ * names jfpm knows: {@code FCGI_MPXS_CONNS=0} (one request at a time per
+ * connection, as php-fpm), {@code FCGI_MAX_REQS} = pm.max_children (requests
+ * served at once) and {@code FCGI_MAX_CONNS}, which php-fpm leaves out. Any
+ * other management type gets FCGI_UNKNOWN_TYPE.
+ */
+final class ManagementReply {
+    private ManagementReply() {}
+
+    /** The answer to the management record at {@code pos}, ready to write. */
+    static ByteBuffer answer(ByteBuffer in, int pos, int length, Pool pool) {
+        int type = RecordScan.type(in, pos);
+        if (type != Fcgi.GET_VALUES) {
+            ByteBuffer out = ByteBuffer.allocate(Records.paddedLength(8));
+            Records.unknownType(out, type);
+            return out.flip();
+        }
+        ByteArrayOutputStream pairs = new ByteArrayOutputStream();
+        int from = pos + Fcgi.HEADER_LEN;
+        NameValuePairs.decode(in, from, from + RecordScan.contentLength(in, pos), (name, ignored) -> {
+            String value = switch (name) {
+                case Fcgi.MPXS_CONNS -> "0";
+                case Fcgi.MAX_REQS -> Integer.toString(pool.config().pmMaxChildren());
+                case Fcgi.MAX_CONNS -> Integer.toString(Listener.MAX_CONNECTIONS);
+                default -> null;
+            };
+            if (value != null) {
+                NameValuePairs.encode(pairs, name, value);
+            }
+            return true;
+        });
+        byte[] content = pairs.toByteArray();
+        ByteBuffer out = ByteBuffer.allocate(Records.paddedLength(content.length));
+        Records.stream(out, Fcgi.GET_VALUES_RESULT, Fcgi.NULL_REQUEST_ID, content, 0, content.length);
+        return out.flip();
+    }
+}

@@ -1,0 +1,164 @@
+package org.jfpm.log;
+
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.LocalDateTime;
+import java.util.function.Consumer;
+
+/**
+ * The master's error log, php-fpm's zlog: one line per message in php-fpm's
+ * format, lines below {@code log_level} dropped, each line written with a
+ * single write() so concurrent writers never interleave.
+ *
+ * <p>Where lines go follows php-fpm (reference 9.2): to the {@code error_log}
+ * file when daemonized, or when stderr is not a terminal and {@code -O} was not
+ * given; else to stderr only. Until start-up completes, lines of NOTICE and
+ * above written to the file are copied to stderr as well.
+ */
+public final class Log {
+    private Log() {}
+
+    private static volatile Level level = Level.NOTICE;
+    private static volatile int limit = 1024;
+    private static volatile OutputStream file;
+    private static volatile Path filePath;
+    private static volatile boolean toStderr = true;
+    private static volatile boolean startingUp = true;
+    private static volatile Consumer<String> tap;
+    private static final OutputStream STDERR = new FileOutputStream(FileDescriptor.err);
+    private static final Object LOCK = new Object();
+
+    public static void setLevel(Level newLevel) {
+        level = newLevel;
+    }
+
+    public static Level level() {
+        return level;
+    }
+
+    public static void setLimit(int newLimit) {
+        limit = newLimit;
+    }
+
+    /** Sends lines to the file at {@code path} (created 0600, appended to). */
+    public static void openFile(Path path) throws IOException {
+        OutputStream out = Files.newOutputStream(path, StandardOpenOption.CREATE, StandardOpenOption.APPEND,
+                StandardOpenOption.WRITE);
+        try {
+            Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rw-------"));
+        } catch (IOException | UnsupportedOperationException ignored) {
+            // an existing log owned by someone else keeps its mode, as with php-fpm's open(O_CREAT)
+        }
+        OutputStream old;
+        synchronized (LOCK) {
+            old = file;
+            file = out;
+            filePath = path;
+            toStderr = false;
+        }
+        if (old != null) {
+            old.close();
+        }
+    }
+
+    /** SIGUSR1: reopens the log file under its name, for logrotate (php-fpm's fpm_stdio_open_error_log). */
+    public static void reopen() {
+        Path path = filePath;
+        if (path == null) {
+            notice("error log file re-opened");
+            return;
+        }
+        try {
+            openFile(path);
+            notice("error log file re-opened");
+        } catch (IOException e) {
+            error("unable to re-opened error log file");
+        }
+    }
+
+    /** The log file lines go to, or null when they go to stderr. */
+    public static Path file() {
+        synchronized (LOCK) {
+            return toStderr ? null : filePath;
+        }
+    }
+
+    /** Lines go to stderr only (foreground with a terminal or {@code -O}). */
+    public static void useStderr() {
+        synchronized (LOCK) {
+            toStderr = true;
+        }
+    }
+
+    /** Ends the start-up copy of file lines to stderr. */
+    public static void startupComplete() {
+        startingUp = false;
+    }
+
+    /** For tests: every formatted line is also given to {@code consumer}. */
+    public static void tap(Consumer<String> consumer) {
+        tap = consumer;
+    }
+
+    public static boolean enabled(Level l) {
+        return l.compareTo(level) >= 0;
+    }
+
+    public static void debug(String message) {
+        log(Level.DEBUG, message);
+    }
+
+    public static void notice(String message) {
+        log(Level.NOTICE, message);
+    }
+
+    public static void warning(String message) {
+        log(Level.WARNING, message);
+    }
+
+    public static void error(String message) {
+        log(Level.ERROR, message);
+    }
+
+    public static void alert(String message) {
+        log(Level.ALERT, message);
+    }
+
+    public static void log(Level l, String message) {
+        if (!enabled(l)) {
+            return;
+        }
+        String line = LogLine.format(LocalDateTime.now(), l, message, level == Level.DEBUG, limit);
+        raw(line, l.compareTo(Level.NOTICE) >= 0);
+    }
+
+    /** Writes an already formatted line (captured worker output without decoration uses this too). */
+    public static void raw(String line, boolean copyAtStartup) {
+        byte[] bytes = (line + "\n").getBytes(StandardCharsets.UTF_8);
+        synchronized (LOCK) {
+            try {
+                if (toStderr || file == null) {
+                    STDERR.write(bytes);
+                } else {
+                    file.write(bytes);
+                    if (startingUp && copyAtStartup) {
+                        STDERR.write(bytes);
+                    }
+                }
+            } catch (IOException e) {
+                // nowhere left to report a failing log; php-fpm drops the line too
+            }
+        }
+        Consumer<String> t = tap;
+        if (t != null) {
+            t.accept(line);
+        }
+    }
+}

@@ -1,0 +1,276 @@
+package org.jfpm.master;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.stream.Stream;
+import org.jfpm.config.FpmConfig;
+import org.jfpm.config.GlobalConfig;
+import org.jfpm.config.PoolConfig;
+import org.jfpm.front.Listener;
+import org.jfpm.log.Log;
+import org.jfpm.os.Native;
+import org.jfpm.os.Signals;
+import org.jfpm.pool.Pool;
+import org.jfpm.worker.PhpCgi;
+import org.jfpm.worker.WorkerSpec;
+
+/**
+ * The master process from start to exit (php-fpm's fpm.c and fpm_signals.c).
+ *
+ * <p>Start-up, in php-fpm's order: log destination, pools and their worker
+ * specs, every listening socket (any failure stops start-up with exit 78
+ * before a worker exists), pid file, {@code fpm is running}, the initial
+ * workers, the accept loops, {@code ready to handle connections}.
+ *
+ * <p>States: <b>normal</b>; <b>finishing</b> after SIGQUIT (no new
+ * connections, requests in flight finish, then the workers are stopped);
+ * <b>terminating</b> after SIGTERM or SIGINT (workers get SIGTERM at once,
+ * SIGKILL a second later). Signals for the state already entered are
+ * ignored; terminating is final.
+ */
+public final class Master {
+    /** Exit status of a configuration or initialisation failure (php-fpm's FPM_EXIT_CONFIG). */
+    public static final int EXIT_CONFIG = 78;
+
+    private enum State { NORMAL, FINISHING, TERMINATING }
+
+    private final FpmConfig config;
+    private final boolean forceStderr;
+    private final PrintStream daemonStatus;
+    private final List<Pool> pools = new ArrayList<>();
+    private final List<Listener> listeners = new ArrayList<>();
+    private final CountDownLatch stopRequested = new CountDownLatch(1);
+    private volatile State state = State.NORMAL;
+    private Path runtimeDir;
+
+    /**
+     * @param forceStderr   {@code -O}: log to stderr in the foreground even without a terminal
+     * @param daemonStatus  when started by a daemonizing parent: where to report success or failure
+     */
+    public Master(FpmConfig config, boolean forceStderr, PrintStream daemonStatus) {
+        this.config = config;
+        this.forceStderr = forceStderr;
+        this.daemonStatus = daemonStatus;
+    }
+
+    public int run() throws InterruptedException {
+        GlobalConfig global = config.global();
+        if (!openLog(global)) {
+            return failStart();
+        }
+        config.messages().forEach(m -> Log.log(m.level(), m.text()));
+        try {
+            if (!setUp()) {
+                return failStart();
+            }
+        } catch (RuntimeException e) {
+            Log.error("start-up failed: " + e);
+            cleanUp();
+            return failStart();
+        }
+        long pid = ProcessHandle.current().pid();
+        Log.notice("fpm is running, pid " + pid);
+        pools.forEach(Pool::start);
+        listeners.forEach(Listener::start);
+        Log.notice("ready to handle connections");
+        SignalWatcher.start(this::onSignal);
+        reportDaemonStatus(true);
+        Log.startupComplete();
+        detachStdio();
+        stopRequested.await();
+        stop();
+        Log.notice("exiting, bye-bye!");
+        return 0;
+    }
+
+    private int failStart() {
+        Log.error("FPM initialization failed");
+        reportDaemonStatus(false);
+        return EXIT_CONFIG;
+    }
+
+    /** php-fpm's rule (reference 9.2): the file when daemonized or without a terminal, unless -O. */
+    private boolean openLog(GlobalConfig global) {
+        Log.setLevel(global.logLevel());
+        Log.setLimit(global.logLimit());
+        boolean toFile = global.daemonize() || (!forceStderr && !Native.isatty(2));
+        if (!toFile || global.errorLog().equalsIgnoreCase("syslog")) {
+            Log.useStderr(); // syslog is not wired yet: stderr keeps the lines visible
+            return true;
+        }
+        try {
+            Log.openFile(Path.of(global.errorLog()));
+            return true;
+        } catch (IOException e) {
+            Log.useStderr();
+            Log.error("failed to open error_log (" + global.errorLog() + "): " + e.getMessage());
+            return false;
+        }
+    }
+
+    /** Pools, worker specs, sockets and pid file; false after logging the first failure. */
+    private boolean setUp() {
+        PhpCgi phpCgi = PhpCgi.locate().orElse(null);
+        if (phpCgi == null) {
+            Log.error("php-cgi not found: install php8.2-cgi or set JFPM_PHP_CGI to the php-cgi binary");
+            return false;
+        }
+        try {
+            runtimeDir = Files.createTempDirectory("jfpm-", PosixFilePermissions.asFileAttribute(
+                    PosixFilePermissions.fromString("rwx------")));
+        } catch (IOException e) {
+            Log.error("unable to create the runtime directory for worker sockets: " + e.getMessage());
+            return false;
+        }
+        for (PoolConfig pc : config.pools()) {
+            pools.add(new Pool(pc, spec(pc, phpCgi)));
+        }
+        for (Pool pool : pools) {
+            try {
+                listeners.add(Listener.bind(pool));
+            } catch (Listener.BindFailure e) {
+                Log.error(e.getMessage());
+                cleanUp();
+                return false;
+            }
+        }
+        Path pid = config.global().pid();
+        if (pid != null) {
+            try {
+                PidFile.write(pid, ProcessHandle.current().pid());
+            } catch (IOException e) {
+                Log.error("Unable to create the PID file (" + pid + ").: " + e.getMessage());
+                cleanUp();
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private WorkerSpec spec(PoolConfig pc, PhpCgi phpCgi) {
+        boolean root = Native.getuid() == 0;
+        String user = root ? pc.user() : null;
+        return new WorkerSpec(pc.name(), phpCgi, config.options().phpIni(), config.options().noPhpIni(),
+                config.options().phpDefines(), pc.phpValues(), pc.phpAdminValues(),
+                pc.environment(System.getenv()), pc.clearEnv(), user,
+                user == null ? null : (pc.group() != null ? pc.group() : user),
+                pc.catchWorkersOutput(), pc.decorateWorkersOutput(), runtimeDir);
+    }
+
+    private void reportDaemonStatus(boolean ok) {
+        if (daemonStatus != null) {
+            daemonStatus.println(ok ? "ready" : "failed");
+            daemonStatus.flush();
+        }
+    }
+
+    /**
+     * After start-up, as php-fpm does: stray output to fd 2 lands in the error log
+     * file when there is one, and a daemon keeps nothing of its caller's terminal.
+     */
+    private void detachStdio() {
+        try {
+            if (Log.file() != null) {
+                Native.redirect(2, Log.file().toString(), Native.O_WRONLY | Native.O_APPEND | Native.O_CREAT);
+            } else if (daemonStatus != null) {
+                Native.redirect(2, "/dev/null", Native.O_WRONLY);
+            }
+            if (daemonStatus != null) {
+                Native.redirect(1, "/dev/null", Native.O_WRONLY);
+            }
+        } catch (Native.NativeException e) {
+            Log.warning("unable to redirect the master's stdio: " + e.getMessage());
+        }
+    }
+
+    /** Runs on the signal thread. */
+    private void onSignal(int signal) {
+        switch (signal) {
+            case Signals.SIGTERM, Signals.SIGINT -> {
+                Log.notice("Terminating ...");
+                enter(State.TERMINATING);
+            }
+            case Signals.SIGQUIT -> {
+                Log.notice("Finishing ...");
+                enter(State.FINISHING);
+            }
+            case Signals.SIGUSR1 -> Log.reopen();
+            case Signals.SIGUSR2, Signals.SIGHUP ->
+                Log.warning("graceful reload (" + Signals.name(signal) + ") is not supported yet; signal ignored");
+            default -> Log.debug("ignoring signal " + Signals.name(signal));
+        }
+    }
+
+    private synchronized void enter(State next) {
+        if (state == State.TERMINATING || state == next) {
+            return;
+        }
+        State previous = state;
+        state = next;
+        if (previous == State.NORMAL) {
+            stopRequested.countDown();
+        }
+        if (next == State.TERMINATING) {
+            notifyAll();
+        }
+    }
+
+    /** The ordered stop: no new connections, then requests in flight (finishing only), then workers. */
+    private void stop() throws InterruptedException {
+        listeners.forEach(Listener::close);
+        if (state == State.FINISHING) {
+            waitForRequestsInFlight();
+        }
+        pools.forEach(Pool::stopAccepting);
+        pools.forEach(p -> p.signalAll(state == State.FINISHING ? Signals.SIGQUIT : Signals.SIGTERM));
+        waitForWorkers(1000);
+        pools.forEach(p -> p.signalAll(Signals.SIGKILL));
+        waitForWorkers(2000);
+        cleanUp();
+    }
+
+    /**
+     * Graceful stop: waits while any pool has a busy worker or a queued request,
+     * for at most process_control_timeout when it is set; a SIGTERM ends the wait.
+     */
+    private synchronized void waitForRequestsInFlight() throws InterruptedException {
+        int timeout = config.global().processControlTimeout();
+        long deadline = timeout > 0 ? System.nanoTime() + timeout * 1_000_000_000L : Long.MAX_VALUE;
+        while (state == State.FINISHING && System.nanoTime() < deadline && pools.stream().anyMatch(Pool::isBusy)) {
+            wait(50);
+        }
+    }
+
+    private void waitForWorkers(long millis) throws InterruptedException {
+        long deadline = System.nanoTime() + millis * 1_000_000L;
+        while (System.nanoTime() < deadline && pools.stream().anyMatch(Pool::hasLiveWorkers)) {
+            Thread.sleep(10);
+        }
+    }
+
+    private void cleanUp() {
+        listeners.forEach(Listener::close);
+        Path pid = config.global().pid();
+        if (pid != null) {
+            try {
+                PidFile.remove(pid);
+            } catch (IOException e) {
+                Log.error("Unable to remove the PID file (" + pid + ").: " + e.getMessage());
+            }
+        }
+        if (runtimeDir != null) {
+            try (Stream<Path> files = Files.walk(runtimeDir)) {
+                files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            } catch (IOException ignored) {
+                // a temp directory left behind is harmless
+            }
+        }
+    }
+}

@@ -1,0 +1,185 @@
+package org.jfpm.worker;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.jfpm.log.Log;
+
+/**
+ * One running php-cgi and the master's kept FastCGI connection to it.
+ *
+ * <p>Start-up: the exec chain of {@link WorkerCommand} is started from the
+ * spawner thread, then the master connects to the worker's private socket as
+ * soon as php-cgi listens on it. If php-cgi exits first, or does not listen
+ * within the start timeout, the start fails with the reason and the process
+ * is killed.
+ */
+public final class WorkerProcess {
+
+    /**
+     * Every worker is started from this one platform thread, which lives as long as
+     * the master: PR_SET_PDEATHSIG fires when the forking thread dies, not the process.
+     */
+    private static final ExecutorService SPAWNER = Executors.newSingleThreadExecutor(
+            r -> Thread.ofPlatform().name("jfpm-spawner").daemon(true).unstarted(r));
+
+    private static final long START_TIMEOUT_NANOS = 10_000_000_000L;
+
+    private final Process process;
+    private final Path socket;
+    private final SocketChannel channel;
+    private final long startNanos;
+    private final long startMillis;
+
+    private WorkerProcess(Process process, Path socket, SocketChannel channel, long startNanos, long startMillis) {
+        this.process = process;
+        this.socket = socket;
+        this.channel = channel;
+        this.startNanos = startNanos;
+        this.startMillis = startMillis;
+    }
+
+    /** Thrown when a worker could not be started; the message says which step failed and why. */
+    public static final class StartException extends Exception {
+        public StartException(String message) {
+            super(message);
+        }
+    }
+
+    public static WorkerProcess start(WorkerSpec spec, Path socket) throws StartException, InterruptedException {
+        WorkerCommand.Built built = WorkerCommand.build(spec, socket, System.getenv());
+        ProcessBuilder pb = new ProcessBuilder(built.command());
+        pb.environment().clear();
+        pb.environment().putAll(built.environment());
+        pb.redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
+        if (!spec.catchOutput()) {
+            pb.redirectOutput(ProcessBuilder.Redirect.DISCARD);
+            pb.redirectError(ProcessBuilder.Redirect.DISCARD);
+        }
+        try {
+            Files.deleteIfExists(socket);
+        } catch (IOException e) {
+            throw new StartException("cannot remove the old worker socket " + socket + ": " + e.getMessage());
+        }
+        long startNanos = System.nanoTime();
+        long startMillis = System.currentTimeMillis();
+        Process process;
+        try {
+            process = SPAWNER.submit(pb::start).get();
+        } catch (ExecutionException e) {
+            throw new StartException("cannot execute " + built.command().getFirst() + ": " + e.getCause().getMessage());
+        }
+        if (spec.catchOutput()) {
+            WorkerOutput.capture(spec, process);
+        }
+        SocketChannel channel = connect(process, socket, startNanos);
+        return new WorkerProcess(process, socket, channel, startNanos, startMillis);
+    }
+
+    private static SocketChannel connect(Process process, Path socket, long startNanos)
+            throws StartException, InterruptedException {
+        UnixDomainSocketAddress address = UnixDomainSocketAddress.of(socket);
+        long pause = 1;
+        while (true) {
+            if (Files.exists(socket)) {
+                SocketChannel ch = null;
+                try {
+                    ch = SocketChannel.open(StandardProtocolFamily.UNIX);
+                    ch.connect(address);
+                    return ch;
+                } catch (IOException notYet) {
+                    closeQuietly(ch);
+                }
+            }
+            if (!process.isAlive()) {
+                throw new StartException("php-cgi exited with code " + process.exitValue()
+                        + " before listening on " + socket);
+            }
+            if (System.nanoTime() - startNanos > START_TIMEOUT_NANOS) {
+                process.destroyForcibly();
+                throw new StartException("php-cgi did not listen on " + socket + " within 10 seconds");
+            }
+            Thread.sleep(pause);
+            pause = Math.min(pause * 2, 20);
+        }
+    }
+
+    private static void closeQuietly(SocketChannel ch) {
+        if (ch != null) {
+            try {
+                ch.close();
+            } catch (IOException ignored) {
+                // closing a channel that never connected
+            }
+        }
+    }
+
+    public long pid() {
+        return process.pid();
+    }
+
+    public Process process() {
+        return process;
+    }
+
+    public SocketChannel channel() {
+        return channel;
+    }
+
+    public long startNanos() {
+        return startNanos;
+    }
+
+    public long startMillis() {
+        return startMillis;
+    }
+
+    /** Closes the master's connection and removes the socket; the process is signalled by its owner. */
+    public void closeConnection() {
+        closeQuietly(channel);
+        try {
+            Files.deleteIfExists(socket);
+        } catch (IOException ignored) {
+            // the runtime directory is removed at exit anyway
+        }
+    }
+
+    /** Reads a worker's stdout and stderr into the error log (catch_workers_output). */
+    static final class WorkerOutput {
+        private WorkerOutput() {}
+
+        static void capture(WorkerSpec spec, Process process) {
+            pump(spec, process.pid(), "stdout", process.getInputStream());
+            pump(spec, process.pid(), "stderr", process.getErrorStream());
+        }
+
+        private static void pump(WorkerSpec spec, long pid, String stream, InputStream in) {
+            Thread.ofVirtual().name("worker-" + pid + "-" + stream).start(() -> {
+                try (BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
+                    String line;
+                    while ((line = reader.readLine()) != null) {
+                        if (spec.decorateOutput()) {
+                            Log.warning("[pool " + spec.pool() + "] child " + pid + " said into " + stream
+                                    + ": \"" + line + "\"");
+                        } else {
+                            Log.raw(line, false);
+                        }
+                    }
+                } catch (IOException ignored) {
+                    // the pipe closes when the worker exits
+                }
+            });
+        }
+    }
+
+}
