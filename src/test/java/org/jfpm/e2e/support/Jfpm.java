@@ -139,6 +139,8 @@ public final class Jfpm implements FastCgiBackend {
         if (stderr.await("NOTICE: ready to handle connections", READY_TIMEOUT).isPresent()) {
             return;
         }
+        // stderr ended early: the master is on its way out; let it finish to report its status
+        awaitExit(Duration.ofSeconds(5));
         if (!process.isAlive()) {
             throw new AssertionError("the master exited with " + process.exitValue()
                     + " before 'ready to handle connections'; its log:\n" + logText());
