@@ -46,7 +46,8 @@ class ClientAbortIT {
                 assertThat(Http.text(r)).contains("get.after=" + i + "\n");
             }
             HttpResponse<byte[]> big = site.http.get("/big.php?mib=5");
-            assertThat(big.statusCode()).isEqualTo(200);
+            assertThat(big.statusCode()).as(site.logs()).isEqualTo(200);
+            assertThat(big.body().length).as("body length\n%s", site.logs()).isEqualTo(5 * 1024 * 1024);
             assertThat(Http.md5Hex(big.body())).isEqualTo(Http.md5Hex(HttpBasicsIT.bigPhpOutput(5)));
             assertThat(site.backend.pid()).isEqualTo(masterPid);
             assertThat(site.backend.awaitWorkers(WORKERS, Duration.ofSeconds(5))).hasSize(WORKERS);

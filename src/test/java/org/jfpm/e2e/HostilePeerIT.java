@@ -19,8 +19,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.jfpm.e2e.support.Http;
 import org.jfpm.e2e.support.Site;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -30,15 +30,15 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class HostilePeerIT {
 
-    static Site site;
+    Site site;
 
-    @BeforeAll
-    static void start() {
+    @BeforeEach
+    void start() {
         site = Site.start(4);
     }
 
-    @AfterAll
-    static void stop() {
+    @AfterEach
+    void stop() {
         if (site != null) {
             site.close();
         }
