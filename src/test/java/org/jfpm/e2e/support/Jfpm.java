@@ -109,12 +109,22 @@ public final class Jfpm implements FastCgiBackend {
      * when the master exits first or is not ready in time.
      */
     public static Jfpm start(Function<Path, String> confForDir) {
+        return start(confForDir, dir -> Map.of());
+    }
+
+    /**
+     * As {@link #start(Function)}, with environment variables for the master (given the
+     * temp dir), for configurations that use {@code ${VAR}}.
+     */
+    public static Jfpm start(Function<Path, String> confForDir, Function<Path, Map<String, String>> envForDir) {
         ScratchDir dir = ScratchDir.create("jfpm-e2e-");
         Jfpm jfpm = null;
         try {
             Path conf = dir.write("php-fpm.conf", confForDir.apply(dir.path()));
             List<String> command = new ArrayList<>(List.of(executable().toString(), "-F", "-O", "-R", "-y", conf.toString()));
-            Process process = new ProcessBuilder(command).directory(dir.path().toFile()).start();
+            ProcessBuilder pb = new ProcessBuilder(command).directory(dir.path().toFile());
+            pb.environment().putAll(envForDir.apply(dir.path()));
+            Process process = pb.start();
             jfpm = new Jfpm(dir, conf, process);
             jfpm.awaitReady();
             return jfpm;
