@@ -1,0 +1,77 @@
+package org.jfpm.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.List;
+import java.util.OptionalInt;
+import org.jfpm.e2e.support.Backends;
+import org.jfpm.e2e.support.Jfpm;
+import org.jfpm.e2e.support.Pids;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** Start, stop and death of the master, as a service manager sees them. */
+class MasterLifecycleIT {
+
+    static final String TIME = "^\\[\\d{2}-[A-Z][a-z]{2}-\\d{4} \\d{2}:\\d{2}:\\d{2}\\] ";
+
+    @BeforeEach
+    void needsMaster() {
+        assumeTrue(Backends.hasMaster(), "needs jfpm or php-fpm, not bare php-cgi");
+    }
+
+    @Test
+    void startsInPhpFpmsWordsAndWritesThePidFile() throws Exception {
+        try (Jfpm jfpm = Jfpm.pool().maxChildren(2).start()) {
+            jfpm.awaitLog(TIME + "NOTICE: fpm is running, pid " + jfpm.pid() + "$", Duration.ZERO);
+            jfpm.awaitLog(TIME + "NOTICE: ready to handle connections$", Duration.ZERO);
+            // php-fpm writes the decimal pid without a newline
+            assertThat(Files.readString(jfpm.pidFile())).isEqualTo(Long.toString(jfpm.pid()));
+            assertThat(jfpm.listenSocket()).exists();
+            assertThat(jfpm.awaitWorkers(2, Duration.ofSeconds(5))).hasSize(2);
+        }
+    }
+
+    @ParameterizedTest(name = "SIG{0}")
+    @CsvSource({"TERM, Terminating ...", "INT, Terminating ...", "QUIT, Finishing ..."})
+    void stopSignalEndsCleanly(String signal, String announcement) {
+        try (Jfpm jfpm = Jfpm.pool().start()) {
+            List<Long> workers = jfpm.awaitWorkers(4, Duration.ofSeconds(5));
+            assertThat(workers).hasSize(4);
+            assertThat(jfpm.pidFile()).exists();
+            assertThat(jfpm.listenSocket()).exists();
+
+            jfpm.signal(signal);
+
+            OptionalInt exit = jfpm.awaitExit(Duration.ofSeconds(15));
+            assertThat(exit).as("exit status after SIG%s\n%s", signal, jfpm.logText()).hasValue(0);
+            jfpm.awaitLog(TIME + "NOTICE: " + java.util.regex.Pattern.quote(announcement) + "$", Duration.ZERO);
+            jfpm.awaitLog(TIME + "NOTICE: exiting, bye-bye!$", Duration.ZERO);
+            assertThat(jfpm.pidFile()).as("pid file after SIG%s", signal).doesNotExist();
+            assertThat(jfpm.listenSocket()).as("listen socket after SIG%s", signal).doesNotExist();
+            assertThat(Pids.awaitGone(workers, Duration.ofSeconds(5))).as("workers still running").isEmpty();
+        }
+    }
+
+    @Test
+    void masterKilledWithSigkillLeavesNoWorker() {
+        // php-fpm's children outlive a SIGKILLed master; jfpm promises they do not
+        assumeFalse(Jfpm.isReference(), "php-fpm8.2 leaves orphans: a jfpm-only guarantee");
+        try (Jfpm jfpm = Jfpm.pool().start()) {
+            List<Long> workers = jfpm.awaitWorkers(4, Duration.ofSeconds(5));
+            assertThat(workers).hasSize(4);
+
+            jfpm.signal("KILL");
+
+            assertThat(jfpm.awaitExit(Duration.ofSeconds(5))).as("master gone").isPresent();
+            assertThat(Pids.awaitGone(workers, Duration.ofSeconds(5)))
+                    .as("workers still running 5 s after the master was SIGKILLed").isEmpty();
+        }
+    }
+}
