@@ -28,6 +28,7 @@ import org.jfpm.testing.FcgiClient.Record;
 import org.jfpm.testing.FcgiClient.Response;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -51,7 +52,7 @@ class WorkerProcessTest {
 
     @BeforeEach
     void setUp() throws IOException {
-        Optional<PhpCgi> located = PhpCgi.locate();
+        Optional<PhpCgi> located = PhpCgi.locate().filter(p -> Files.isExecutable(p.binary()));
         assumeTrue(located.isPresent(), "php-cgi not found ($JFPM_PHP_CGI, php-cgi or php-cgi8.2 on the PATH):"
                 + " worker tests need a real php-cgi");
         php = located.get();
@@ -211,6 +212,19 @@ class WorkerProcessTest {
                 .as("php_value over the command line").isEqualTo("11");
         assertThat(c.request(params("ini.php", "name=memory_limit"), NO_BODY).bodyText())
                 .as("php_admin_value over both").isEqualTo("128M");
+    }
+
+    @Test
+    @Disabled("bug: WorkerCommand passes -d key=value unquoted and php-cgi parses it as a php.ini line:"
+            + " php_value[user_agent] = \"ab;cd\" arrives as 'ab' (';' starts a comment), a '\"' is a syntax"
+            + " error, ${VAR} is expanded a second time and a newline starts a new directive")
+    void phpValueWithSemicolonArrivesWhole() throws Exception {
+        // php-fpm applies php_value[user_agent] = "ab;cd" with zend_alter_ini_entry, as ab;cd.
+        // php-cgi quotes a -d value itself only when it does not start with a letter or digit
+        // (cgi_main.c, case 'd'); otherwise it parses the value as php.ini text
+        WorkerProcess w = start(spec(List.of(), new LinkedHashMap<>(java.util.Map.of("user_agent", "ab;cd")),
+                new LinkedHashMap<>()));
+        assertThat(master(w).request(params("ini.php", "name=user_agent"), NO_BODY).bodyText()).isEqualTo("ab;cd");
     }
 
     // ------------------------------------------------------------ the kept connection
