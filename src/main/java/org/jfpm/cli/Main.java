@@ -73,6 +73,9 @@ public final class Main implements Callable<Integer> {
     }
 
     static int run(String[] args) {
+        // a thread that dies of a bug says so in the error log, in php-fpm's format
+        Thread.setDefaultUncaughtExceptionHandler((t, e) -> Log.alert("thread " + t.getName() + " died: " + e
+                + (e.getStackTrace().length > 0 ? " at " + e.getStackTrace()[0] : "")));
         Main main = new Main();
         main.argv = args;
         CommandLine cl = new CommandLine(main)

@@ -20,6 +20,9 @@ public final class Records {
     }
 
     public static void header(ByteBuffer out, int type, int requestId, int contentLength) {
+        if (contentLength < 0 || contentLength > Fcgi.MAX_CONTENT) {
+            throw new IllegalArgumentException("record content of " + contentLength + " bytes (at most 65535)");
+        }
         out.put((byte) Fcgi.VERSION_1)
                 .put((byte) type)
                 .putShort((short) requestId)

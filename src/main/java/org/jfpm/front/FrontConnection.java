@@ -356,7 +356,15 @@ final class FrontConnection implements Runnable {
                         endBodyForWorker();
                         return;
                     } else if (id == Fcgi.NULL_REQUEST_ID) {
-                        ByteBuffer answer = ManagementReply.answer(in, rp, n, pool);
+                        ByteBuffer answer;
+                        try {
+                            answer = ManagementReply.answer(in, rp, n, pool);
+                        } catch (ProtocolException e) {
+                            bodyError = e;
+                            frontDead = true;
+                            endBodyForWorker();
+                            return;
+                        }
                         rp += n;
                         reply(answer);
                     } else {
@@ -556,11 +564,19 @@ final class FrontConnection implements Runnable {
         }
     }
 
-    /** Writes {@code buf[from, to)} completely; blocking channels on virtual threads park while they wait. */
+    /**
+     * Writes {@code buf[from, to)} completely; blocking channels on virtual threads
+     * park while they wait. The limit goes back to the capacity afterwards: every
+     * other access to these buffers is absolute and checked against the limit.
+     */
     private static void write(SocketChannel ch, ByteBuffer buf, int from, int to) throws IOException {
         buf.limit(to).position(from);
-        while (buf.hasRemaining()) {
-            ch.write(buf);
+        try {
+            while (buf.hasRemaining()) {
+                ch.write(buf);
+            }
+        } finally {
+            buf.limit(buf.capacity());
         }
     }
 }

@@ -84,8 +84,9 @@ public final class Listener {
         if (configured > 0) {
             return configured;
         }
-        try {
-            return Integer.parseInt(Files.readString(Path.of("/proc/sys/net/core/somaxconn")).trim());
+        // read as a stream: /proc files report a size of 0, which Files.readString trusts
+        try (var in = Files.newInputStream(Path.of("/proc/sys/net/core/somaxconn"))) {
+            return Integer.parseInt(new String(in.readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII).trim());
         } catch (IOException | NumberFormatException e) {
             return 4096;
         }

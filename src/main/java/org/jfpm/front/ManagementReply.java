@@ -20,27 +20,30 @@ final class ManagementReply {
     private ManagementReply() {}
 
     /** The answer to the management record at {@code pos}, ready to write. */
-    static ByteBuffer answer(ByteBuffer in, int pos, int length, Pool pool) {
+    static ByteBuffer answer(ByteBuffer in, int pos, int length, Pool pool) throws ProtocolException {
         int type = RecordScan.type(in, pos);
         if (type != Fcgi.GET_VALUES) {
             ByteBuffer out = ByteBuffer.allocate(Records.paddedLength(8));
             Records.unknownType(out, type);
             return out.flip();
         }
-        ByteArrayOutputStream pairs = new ByteArrayOutputStream();
+        // each known name is answered once, so the answer stays small whatever is asked
+        java.util.SequencedMap<String, String> answers = new java.util.LinkedHashMap<>();
         int from = pos + Fcgi.HEADER_LEN;
-        NameValuePairs.decode(in, from, from + RecordScan.contentLength(in, pos), (name, ignored) -> {
-            String value = switch (name) {
-                case Fcgi.MPXS_CONNS -> "0";
-                case Fcgi.MAX_REQS -> Integer.toString(pool.config().pmMaxChildren());
-                case Fcgi.MAX_CONNS -> Integer.toString(Listener.MAX_CONNECTIONS);
-                default -> null;
-            };
-            if (value != null) {
-                NameValuePairs.encode(pairs, name, value);
+        String error = NameValuePairs.decode(in, from, from + RecordScan.contentLength(in, pos), (name, ignored) -> {
+            switch (name) {
+                case Fcgi.MPXS_CONNS -> answers.put(name, "0");
+                case Fcgi.MAX_REQS -> answers.put(name, Integer.toString(pool.config().pmMaxChildren()));
+                case Fcgi.MAX_CONNS -> answers.put(name, Integer.toString(Listener.MAX_CONNECTIONS));
+                default -> { }
             }
             return true;
         });
+        if (error != null) {
+            throw new ProtocolException("malformed FCGI_GET_VALUES: " + error);
+        }
+        ByteArrayOutputStream pairs = new ByteArrayOutputStream();
+        answers.forEach((name, value) -> NameValuePairs.encode(pairs, name, value));
         byte[] content = pairs.toByteArray();
         ByteBuffer out = ByteBuffer.allocate(Records.paddedLength(content.length));
         Records.stream(out, Fcgi.GET_VALUES_RESULT, Fcgi.NULL_REQUEST_ID, content, 0, content.length);

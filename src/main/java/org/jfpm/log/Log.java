@@ -131,7 +131,12 @@ public final class Log {
         log(Level.ALERT, message);
     }
 
+    /** A null level prints the message as it stands, as php-fpm does with PHP's INI parser errors. */
     public static void log(Level l, String message) {
+        if (l == null) {
+            raw(message, true);
+            return;
+        }
         if (!enabled(l)) {
             return;
         }

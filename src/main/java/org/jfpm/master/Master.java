@@ -15,6 +15,7 @@ import org.jfpm.config.GlobalConfig;
 import org.jfpm.config.PoolConfig;
 import org.jfpm.front.Listener;
 import org.jfpm.log.Log;
+import org.jfpm.os.Accounts;
 import org.jfpm.os.Native;
 import org.jfpm.os.Signals;
 import org.jfpm.pool.Pool;
@@ -66,6 +67,7 @@ public final class Master {
             return failStart();
         }
         config.messages().forEach(m -> Log.log(m.level(), m.text()));
+        config.startupMessages().forEach(m -> Log.log(m.level(), m.text()));
         try {
             if (!setUp()) {
                 return failStart();
@@ -123,14 +125,20 @@ public final class Master {
             return false;
         }
         try {
+            // traversable by the pools' users, listable by nobody but the master
             runtimeDir = Files.createTempDirectory("jfpm-", PosixFilePermissions.asFileAttribute(
-                    PosixFilePermissions.fromString("rwx------")));
+                    PosixFilePermissions.fromString("rwx--x--x")));
         } catch (IOException e) {
             Log.error("unable to create the runtime directory for worker sockets: " + e.getMessage());
             return false;
         }
         for (PoolConfig pc : config.pools()) {
-            pools.add(new Pool(pc, spec(pc, phpCgi)));
+            WorkerSpec spec = spec(pc, phpCgi, runtimeDir.resolve("pool" + pools.size()));
+            if (spec == null) {
+                cleanUp();
+                return false;
+            }
+            pools.add(new Pool(pc, spec));
         }
         for (Pool pool : pools) {
             try {
@@ -154,14 +162,68 @@ public final class Master {
         return true;
     }
 
-    private WorkerSpec spec(PoolConfig pc, PhpCgi phpCgi) {
-        boolean root = Native.getuid() == 0;
-        String user = root ? pc.user() : null;
+    /** A pool's worker spec and its socket directory; null after logging why the pool cannot run. */
+    private WorkerSpec spec(PoolConfig pc, PhpCgi phpCgi, Path socketDir) {
+        WorkerSpec.Identity identity = null;
+        if (Accounts.runningAsRoot() && pc.user() != null) {
+            identity = identity(pc);
+            if (identity == null) {
+                return null;
+            }
+            if ((identity.uid() == 0 || identity.gid() == 0) && !config.options().allowRoot()) {
+                Log.error("[pool " + pc.name() + "] please specify user and group other than root");
+                return null;
+            }
+        }
+        try {
+            Files.createDirectory(socketDir, PosixFilePermissions.asFileAttribute(
+                    PosixFilePermissions.fromString("rwx------")));
+            if (identity != null) {
+                Files.setAttribute(socketDir, "unix:uid", identity.uid());
+                Files.setAttribute(socketDir, "unix:gid", identity.gid());
+            }
+        } catch (IOException e) {
+            Log.error("[pool " + pc.name() + "] unable to create the worker socket directory " + socketDir + ": "
+                    + e.getMessage());
+            return null;
+        }
         return new WorkerSpec(pc.name(), phpCgi, config.options().phpIni(), config.options().noPhpIni(),
                 config.options().phpDefines(), pc.phpValues(), pc.phpAdminValues(),
-                pc.environment(System.getenv()), pc.clearEnv(), user,
-                user == null ? null : (pc.group() != null ? pc.group() : user),
-                pc.catchWorkersOutput(), pc.decorateWorkersOutput(), runtimeDir);
+                pc.environment(System.getenv()), pc.clearEnv(), identity,
+                pc.catchWorkersOutput(), pc.decorateWorkersOutput(), socketDir);
+    }
+
+    /** The pool's user and group as numbers, names looked up as php-fpm does (all digits: taken as is). */
+    private static WorkerSpec.Identity identity(PoolConfig pc) {
+        String user = pc.user();
+        Accounts.User account = isNumber(user) ? Accounts.userById(Integer.parseInt(user)).orElse(null)
+                : Accounts.user(user).orElse(null);
+        if (account == null && !isNumber(user)) {
+            Log.error("[pool " + pc.name() + "] cannot get uid for user '" + user + "'");
+            return null;
+        }
+        int uid = account != null ? account.uid() : Integer.parseInt(user);
+        int gid;
+        String group = pc.group();
+        if (group != null) {
+            Integer g = isNumber(group) ? Integer.valueOf(group) : Accounts.groupId(group).orElse(null);
+            if (g == null) {
+                Log.error("[pool " + pc.name() + "] cannot get gid for group '" + group + "'");
+                return null;
+            }
+            gid = g;
+        } else if (account != null) {
+            gid = account.gid();
+        } else {
+            Log.error("[pool " + pc.name() + "] cannot get gid for user '" + user + "'");
+            return null;
+        }
+        return new WorkerSpec.Identity(uid, gid, account == null ? null : account.name(),
+                account == null ? null : account.home());
+    }
+
+    private static boolean isNumber(String s) {
+        return !s.isEmpty() && s.chars().allMatch(Character::isDigit);
     }
 
     private void reportDaemonStatus(boolean ok) {

@@ -16,8 +16,8 @@ public final class Accounts {
     private Accounts() {
     }
 
-    /** A user's uid and primary gid. */
-    public record User(String name, int uid, int gid) {
+    /** A user's uid, primary gid and home directory. */
+    public record User(String name, int uid, int gid, String home) {
     }
 
     public static Optional<User> user(String name) {
@@ -28,7 +28,8 @@ public final class Accounts {
                 return Optional.empty();
             }
             try {
-                return Optional.of(new User(f[0], Integer.parseInt(f[2]), Integer.parseInt(f[3])));
+                return Optional.of(new User(f[0], Integer.parseInt(f[2]), Integer.parseInt(f[3]),
+                        f.length > 5 ? f[5] : "/"));
             } catch (NumberFormatException e) {
                 return Optional.empty();
             }
@@ -50,7 +51,7 @@ public final class Accounts {
     public static Optional<User> userById(int uid) {
         return fileLines("passwd").stream().map(l -> l.split(":", -1))
                 .filter(f -> f.length >= 4 && f[2].equals(Integer.toString(uid)))
-                .findFirst().map(f -> new User(f[0], uid, Integer.parseInt(f[3])));
+                .findFirst().map(f -> new User(f[0], uid, Integer.parseInt(f[3]), f.length > 5 ? f[5] : "/"));
     }
 
     /** The effective uid of this process (from /proc/self/status), or -1 when it cannot be read. */

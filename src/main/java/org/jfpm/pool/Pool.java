@@ -158,7 +158,8 @@ public final class Pool {
             lock.unlock();
         }
         Thread.ofVirtual().name("start-" + name()).start(() -> {
-            Path socket = spec.runtimeDir().resolve(name() + "-" + socketSeq.incrementAndGet() + ".sock");
+            // numbered, not named after the pool: php-cgi takes a path with ':' for host:port
+            Path socket = spec.runtimeDir().resolve(socketSeq.incrementAndGet() + ".sock");
             try {
                 WorkerProcess process = WorkerProcess.start(spec, socket);
                 Worker w = new Worker(this, process);

@@ -63,8 +63,7 @@ public final class WorkerProcess {
         pb.environment().putAll(built.environment());
         pb.redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
         if (!spec.catchOutput()) {
-            pb.redirectOutput(ProcessBuilder.Redirect.DISCARD);
-            pb.redirectError(ProcessBuilder.Redirect.DISCARD);
+            pb.redirectOutput(ProcessBuilder.Redirect.DISCARD); // stderr stays a pipe: it says why a start failed
         }
         try {
             Files.deleteIfExists(socket);
@@ -74,19 +73,34 @@ public final class WorkerProcess {
         long startNanos = System.nanoTime();
         long startMillis = System.currentTimeMillis();
         Process process;
+        java.util.concurrent.Future<Process> started = SPAWNER.submit(pb::start);
         try {
-            process = SPAWNER.submit(pb::start).get();
+            process = started.get();
+        } catch (InterruptedException e) {
+            // the start goes on without us: whatever it started must not outlive this call
+            try {
+                started.get().destroyForcibly();
+            } catch (ExecutionException ignored) {
+                // nothing was started
+            }
+            throw e;
         } catch (ExecutionException e) {
             throw new StartException("cannot execute " + built.command().getFirst() + ": " + e.getCause().getMessage());
         }
+        StartupErrors errors = spec.catchOutput() ? null : StartupErrors.watch(process);
         if (spec.catchOutput()) {
             WorkerOutput.capture(spec, process);
         }
-        SocketChannel channel = connect(process, socket, startNanos);
-        return new WorkerProcess(process, socket, channel, startNanos, startMillis);
+        try {
+            SocketChannel channel = connect(process, socket, startNanos, errors);
+            return new WorkerProcess(process, socket, channel, startNanos, startMillis);
+        } catch (StartException | InterruptedException | RuntimeException e) {
+            process.destroyForcibly();
+            throw e;
+        }
     }
 
-    private static SocketChannel connect(Process process, Path socket, long startNanos)
+    private static SocketChannel connect(Process process, Path socket, long startNanos, StartupErrors errors)
             throws StartException, InterruptedException {
         UnixDomainSocketAddress address = UnixDomainSocketAddress.of(socket);
         long pause = 1;
@@ -103,7 +117,7 @@ public final class WorkerProcess {
             }
             if (!process.isAlive()) {
                 throw new StartException("php-cgi exited with code " + process.exitValue()
-                        + " before listening on " + socket);
+                        + " before listening on " + socket + (errors == null ? "" : errors.describe()));
             }
             if (System.nanoTime() - startNanos > START_TIMEOUT_NANOS) {
                 process.destroyForcibly();
@@ -151,6 +165,48 @@ public final class WorkerProcess {
             Files.deleteIfExists(socket);
         } catch (IOException ignored) {
             // the runtime directory is removed at exit anyway
+        }
+    }
+
+    /**
+     * With catch_workers_output off, php-cgi's stderr is read and dropped, keeping
+     * its last lines so that a worker failing to start can say why (for example
+     * "Listening socket's path name is too long").
+     */
+    static final class StartupErrors {
+        private static final int KEEP = 5;
+        private final java.util.ArrayDeque<String> last = new java.util.ArrayDeque<>();
+        private final Thread reader;
+
+        private StartupErrors(Process process) {
+            reader = Thread.ofVirtual().name("worker-" + process.pid() + "-stderr").start(() -> {
+                try (BufferedReader r = new BufferedReader(
+                        new InputStreamReader(process.getErrorStream(), StandardCharsets.UTF_8))) {
+                    String line;
+                    while ((line = r.readLine()) != null) {
+                        synchronized (last) {
+                            if (last.size() == KEEP) {
+                                last.removeFirst();
+                            }
+                            last.addLast(line.length() > 200 ? line.substring(0, 200) : line);
+                        }
+                    }
+                } catch (IOException ignored) {
+                    // the pipe closes when the worker exits
+                }
+            });
+        }
+
+        static StartupErrors watch(Process process) {
+            return new StartupErrors(process);
+        }
+
+        /** {@code : "what php-cgi said"}, once the exited worker's stderr has been read to its end. */
+        String describe() throws InterruptedException {
+            reader.join(1000);
+            synchronized (last) {
+                return last.isEmpty() ? "" : ": \"" + String.join(" / ", last).strip() + "\"";
+            }
         }
     }
 

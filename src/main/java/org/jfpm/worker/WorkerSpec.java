@@ -18,11 +18,10 @@ import java.util.SequencedMap;
  * @param phpAdminValues  php_admin_value and php_admin_flag of the pool
  * @param environment     env[] of the pool, {@code $VAR} already resolved
  * @param clearEnv        start from an empty environment instead of the master's
- * @param user            switch to this user (name or uid), or null to stay who the master is
- * @param group           switch to this group, or null for the user's primary group
+ * @param identity        the user and group to switch to, or null to stay who the master is
  * @param catchOutput     catch_workers_output
  * @param decorateOutput  decorate_workers_output
- * @param runtimeDir      where the private worker sockets live
+ * @param runtimeDir      where the pool's private worker sockets live (writable by the identity)
  */
 public record WorkerSpec(
         String pool,
@@ -34,9 +33,19 @@ public record WorkerSpec(
         SequencedMap<String, String> phpAdminValues,
         SequencedMap<String, String> environment,
         boolean clearEnv,
-        String user,
-        String group,
+        Identity identity,
         boolean catchOutput,
         boolean decorateOutput,
         Path runtimeDir) {
+
+    /**
+     * Who a pool's workers run as (php-fpm's fpm_unix_resolve_socket_premissions and
+     * fpm_unix_set_user): numeric ids resolved at start-up, and the user's name and
+     * home for {@code --init-groups}, {@code USER} and {@code HOME} when the passwd
+     * database knows the uid.
+     *
+     * @param name  user name, or null for a uid without a passwd entry
+     * @param home  home directory, or null when unknown
+     */
+    public record Identity(int uid, int gid, String name, String home) {}
 }

@@ -8,7 +8,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SequencedMap;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -36,15 +35,15 @@ class WorkerCommandTest {
 
     private record Spec(Path phpIni, boolean noPhpIni, List<String> defines, SequencedMap<String, String> values,
                         SequencedMap<String, String> admin, SequencedMap<String, String> env, boolean clearEnv,
-                        String user, String group) {
+                        WorkerSpec.Identity identity) {
         WorkerSpec build(PhpCgi php) {
-            return new WorkerSpec("www", php, phpIni, noPhpIni, defines, values, admin, env, clearEnv, user, group,
+            return new WorkerSpec("www", php, phpIni, noPhpIni, defines, values, admin, env, clearEnv, identity,
                     false, false, Path.of("/run/jfpm"));
         }
     }
 
     private static Spec plain() {
-        return new Spec(null, false, List.of(), map(), map(), map(), false, null, null);
+        return new Spec(null, false, List.of(), map(), map(), map(), false, null);
     }
 
     private static WorkerCommand.Built build(Spec s) {
@@ -57,7 +56,7 @@ class WorkerCommandTest {
                 List.of("memory_limit=64M", "display_errors"),
                 map("memory_limit", "96M", "error_reporting", "E_ALL & ~E_NOTICE"),
                 map("memory_limit", "128M"),
-                map(), false, null, null);
+                map(), false, null);
         assertThat(build(s).command()).containsExactly(
                 "setpriv", "--pdeathsig=KILL",      // a master killed with SIGKILL takes the worker with it
                 "--",                               // end of setpriv's options
@@ -65,15 +64,15 @@ class WorkerCommandTest {
                 "-c", "/etc/jfpm/php.ini",          // -c of the jfpm command line
                 "-d", "memory_limit=64M",           // -d of the jfpm command line first,
                 "-d", "display_errors",             //   as given (php-cgi reads a bare key as =1)
-                "-d", "memory_limit=96M",           // then php_value / php_flag,
-                "-d", "error_reporting=E_ALL & ~E_NOTICE", // one argv element each, no shell
-                "-d", "memory_limit=128M",          // then php_admin_value last: the later -d wins
+                "-d", "memory_limit='96M'",         // then php_value / php_flag, quoted: php-fpm
+                "-d", "error_reporting='E_ALL & ~E_NOTICE'", // applies them as written, php-cgi parses -d
+                "-d", "memory_limit='128M'",        // then php_admin_value last: the later -d wins
                 "-b", "/run/jfpm/www-0.sock");      // the worker's private socket
     }
 
     @Test
     void noPhpIniWinsOverAPhpIniPath() {
-        Spec s = new Spec(Path.of("/etc/jfpm/php.ini"), true, List.of(), map(), map(), map(), false, null, null);
+        Spec s = new Spec(Path.of("/etc/jfpm/php.ini"), true, List.of(), map(), map(), map(), false, null);
         assertThat(build(s).command()).containsExactly(
                 "setpriv", "--pdeathsig=KILL", "--", "/opt/php/bin/php-cgi", "-n", "-b", "/run/jfpm/www-0.sock");
     }
@@ -86,26 +85,37 @@ class WorkerCommandTest {
     }
 
     @Test
-    void userAndGroupAreSetprivOptionsBeforeTheBinary() {
-        Spec s = new Spec(null, false, List.of(), map(), map(), map(), false, "www-data", "www-data");
-        assertThat(build(s).command()).containsExactly(
+    void identityIsNumericSetprivOptionsBeforeTheBinaryWithUserAndHome() {
+        Spec s = new Spec(null, false, List.of(), map(), map(), map(), false,
+                new WorkerSpec.Identity(33, 33, "www-data", "/var/www"));
+        WorkerCommand.Built built = build(s);
+        assertThat(built.command()).containsExactly(
                 "setpriv", "--pdeathsig=KILL",
-                "--reuid=www-data", "--regid=www-data", // real and effective ids
+                "--reuid=33", "--regid=33",             // real and effective ids, resolved by the master
                 "--init-groups",                        // the user's supplementary groups, not root's
                 "--", "/opt/php/bin/php-cgi", "-b", "/run/jfpm/www-0.sock");
+        // php-fpm sets USER and HOME from the pool user
+        assertThat(built.environment()).containsEntry("USER", "www-data").containsEntry("HOME", "/var/www");
     }
 
     @Test
-    @Disabled("bug: WorkerSpec says group null means the user's primary group, but WorkerCommand.build"
-            + " writes --regid=null (Master.workerSpec works around it by passing the user name)")
-    void userWithoutGroupDoesNotAskSetprivForGroupNull() {
-        Spec s = new Spec(null, false, List.of(), map(), map(), map(), false, "www-data", null);
-        assertThat(build(s).command()).doesNotContain("--regid=null");
+    void uidWithoutPasswdEntryKeepsNoSupplementaryGroups() {
+        Spec s = new Spec(null, false, List.of(), map(), map(), map(), true, new WorkerSpec.Identity(4242, 4243, null, null));
+        WorkerCommand.Built built = build(s);
+        assertThat(built.command()).containsSequence("--reuid=4242", "--regid=4243", "--clear-groups", "--");
+        assertThat(built.environment()).doesNotContainKeys("USER", "HOME");
+    }
+
+    @Test
+    void iniQuotingKeepsValuesAsWritten() {
+        assertThat(WorkerCommand.iniQuoted("ab;cd")).isEqualTo("'ab;cd'");
+        assertThat(WorkerCommand.iniQuoted("it's")).isEqualTo("'it'\"'\"'s'");
+        assertThat(WorkerCommand.iniQuoted("${HOME}")).isEqualTo("'${HOME}'");
     }
 
     @Test
     void environmentKeepsTheMastersUnlessClearEnv() {
-        Spec s = new Spec(null, false, List.of(), map(), map(), map("APP_ENV", "prod"), false, null, null);
+        Spec s = new Spec(null, false, List.of(), map(), map(), map("APP_ENV", "prod"), false, null);
         assertThat(build(s).environment()).containsExactlyInAnyOrderEntriesOf(Map.of(
                 "PATH", "/usr/bin:/bin",
                 "HOME", "/root",
@@ -118,7 +128,7 @@ class WorkerCommandTest {
     @Test
     void clearEnvStartsFromNothingButThePoolsEnv() {
         Spec s = new Spec(null, false, List.of(), map(), map(), map("APP_ENV", "prod", "PATH", "/pool/bin"),
-                true, null, null);
+                true, null);
         assertThat(build(s).environment()).containsExactly(
                 Map.entry("APP_ENV", "prod"),
                 Map.entry("PATH", "/pool/bin"),
@@ -131,7 +141,7 @@ class WorkerCommandTest {
         // env[PHP_FCGI_CHILDREN] = 8 would make php-cgi fork children the master does not see
         Spec s = new Spec(null, false, List.of(), map(), map(),
                 map("PHP_FCGI_CHILDREN", "8", "PHP_FCGI_MAX_REQUESTS", "500", "FCGI_WEB_SERVER_ADDRS", "10.0.0.1"),
-                true, null, null);
+                true, null);
         assertThat(build(s).environment()).containsExactly(
                 Map.entry("PHP_FCGI_CHILDREN", "0"),
                 Map.entry("PHP_FCGI_MAX_REQUESTS", "0"));
@@ -150,7 +160,7 @@ class WorkerCommandTest {
     @Test
     void explicitPhpIniDoesNotSetTheScanDir() {
         PhpCgi versioned = new PhpCgi(Path.of("/usr/bin/php-cgi8.2"), "8.2");
-        Spec s = new Spec(Path.of("/etc/jfpm/php.ini"), false, List.of(), map(), map(), map(), true, null, null);
+        Spec s = new Spec(Path.of("/etc/jfpm/php.ini"), false, List.of(), map(), map(), map(), true, null);
         assertThat(WorkerCommand.build(s.build(versioned), SOCKET, MASTER_ENV).environment())
                 .doesNotContainKey("PHP_INI_SCAN_DIR");
     }
