@@ -39,6 +39,7 @@ final class FrontConnection implements Runnable {
 
     private final SocketChannel channel;
     private final Pool pool;
+    private final Router router;
     private final String peer;
     private final ReentrantLock frontWrite = new ReentrantLock();
     private ByteBuffer in;
@@ -49,9 +50,10 @@ final class FrontConnection implements Runnable {
     private int requestId;
     private boolean keepConn;
 
-    FrontConnection(SocketChannel channel, Pool pool, String peer) {
+    FrontConnection(SocketChannel channel, Pool pool, Router router, String peer) {
         this.channel = channel;
         this.pool = pool;
+        this.router = router;
         this.peer = peer;
     }
 
@@ -86,7 +88,14 @@ final class FrontConnection implements Runnable {
         if (!readParams()) {
             return keepConn; // aborted before it reached a worker
         }
-        return relay();
+        RequestInfo info = RequestInfo.parse(in, begin + Records.paddedLength(Fcgi.BEGIN_BODY_LEN), rp, false);
+        if (router.answersInMaster(info)) {
+            begin = -1;
+            skipBody(); // a master page ignores the body, as php-fpm's status and ping do
+            reply(MasterPage.records(requestId, router.answer(info)));
+            return keepConn;
+        }
+        return relay(info);
     }
 
     // ---- reading the request head ----
@@ -171,6 +180,29 @@ final class FrontConnection implements Runnable {
         }
     }
 
+    /** Reads and drops the request's body records up to the empty STDIN. */
+    private void skipBody() throws IOException, ProtocolException {
+        while (true) {
+            int n = nextRecord(false);
+            int type = RecordScan.type(in, rp);
+            int id = RecordScan.requestId(in, rp);
+            if (isBody(type) && id == requestId) {
+                boolean last = endsBody(rp);
+                rp += n;
+                if (last) {
+                    return;
+                }
+            } else if (id == Fcgi.NULL_REQUEST_ID) {
+                ByteBuffer answer = ManagementReply.answer(in, rp, n, pool);
+                rp += n;
+                reply(answer);
+            } else {
+                throw new ProtocolException("unexpected " + Fcgi.typeName(type) + " record for request " + id
+                        + " while reading the body of request " + requestId);
+            }
+        }
+    }
+
     /** Cuts the record at {@code rp} out of the buffer (a management record inside a request head). */
     private void removeRecord(int n) {
         in.put(rp, in, rp + n, wp - rp - n);
@@ -237,7 +269,7 @@ final class FrontConnection implements Runnable {
     // ---- relaying to a worker ----
 
     /** Hands the request to a worker and relays its answer; returns whether the connection stays open. */
-    private boolean relay() throws IOException, ProtocolException, InterruptedException {
+    private boolean relay(RequestInfo info) throws IOException, ProtocolException, InterruptedException {
         // The head and the body records already here go to the worker in one write,
         // renumbered to the worker's request id (done once: a retry sends the same bytes).
         int spanEnd = rp;
@@ -261,7 +293,7 @@ final class FrontConnection implements Runnable {
             }
             Relay relay = new Relay(worker);
             try {
-                return relay.run(spanEnd, bodyDone);
+                return relay.run(info, spanEnd, bodyDone);
             } catch (Relay.HeadNotDelivered e) {
                 // a worker that died while idle: nothing reached PHP, so another worker may take it
                 worker.markBroken();
@@ -303,14 +335,14 @@ final class FrontConnection implements Runnable {
             this.worker = worker;
         }
 
-        boolean run(int spanEnd, boolean bodyDone)
+        boolean run(RequestInfo info, int spanEnd, boolean bodyDone)
                 throws HeadNotDelivered, IOException, ProtocolException, InterruptedException {
             try {
                 write(worker.channel(), in, begin, spanEnd);
             } catch (IOException e) {
                 throw new HeadNotDelivered(e);
             }
-            worker.beginRequest();
+            worker.requestStarted(info);
             rp = spanEnd;
             begin = -1;
             Thread bodyPump = bodyDone ? null : Thread.ofVirtual().name("body-" + peer).start(this::pumpBody);
@@ -457,6 +489,7 @@ final class FrontConnection implements Runnable {
                     p += m;
                 }
                 if (end) {
+                    worker.requestEnded();
                     stopForwarding();
                     if (p != lim) {
                         worker.markBroken(); // bytes after END_REQUEST: php-cgi never does that
@@ -522,6 +555,7 @@ final class FrontConnection implements Runnable {
          * stays usable; otherwise the front closes so the cut is visible.
          */
         private boolean workerFailed(boolean sentAny, String problem) throws InterruptedException {
+            worker.requestEnded();
             worker.markBroken();
             stopForwarding();
             if (!worker.pool().isStopping()) {

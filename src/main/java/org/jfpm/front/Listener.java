@@ -34,12 +34,14 @@ public final class Listener {
     static final int MAX_CONNECTIONS = 10_000;
 
     private final Pool pool;
+    private final Router router;
     private final ListenAddress address;
     private final ServerSocketChannel server;
     private volatile boolean closed;
 
     private Listener(Pool pool, ListenAddress address, ServerSocketChannel server) {
         this.pool = pool;
+        this.router = new Router(pool);
         this.address = address;
         this.server = server;
     }
@@ -210,7 +212,7 @@ public final class Listener {
             } catch (IOException ignored) {
                 // the peer is already gone; the connection fails on its first read
             }
-            Thread.ofVirtual().name("front-" + pool.name()).start(new FrontConnection(ch, pool, peer));
+            Thread.ofVirtual().name("front-" + pool.name()).start(new FrontConnection(ch, pool, router, peer));
         }
     }
 

@@ -33,6 +33,7 @@ public final class Pool {
     private final ArrayDeque<Waiter> waiters = new ArrayDeque<>();
     private final List<Worker> workers = new ArrayList<>();
     private final AtomicLong socketSeq = new AtomicLong();
+    private final Scoreboard scoreboard = new Scoreboard();
     private volatile boolean stopping;
     private int starting;
 
@@ -55,6 +56,10 @@ public final class Pool {
         return config;
     }
 
+    public Scoreboard scoreboard() {
+        return scoreboard;
+    }
+
     /**
      * Waits for a free worker, oldest request first. Returns null when the pool
      * stops while waiting; nothing else ends the wait.
@@ -68,10 +73,12 @@ public final class Pool {
             }
             Worker w = idle.pollFirst();
             if (w != null) {
+                scoreboard.active(workers.size() - idle.size());
                 return w;
             }
             waiter = new Waiter();
             waiters.addLast(waiter);
+            scoreboard.queued(waiters.size());
         } finally {
             lock.unlock();
         }
@@ -121,6 +128,7 @@ public final class Pool {
                 idle.addFirst(w);
                 return;
             }
+            scoreboard.active(workers.size() - idle.size());
         } finally {
             lock.unlock();
         }
@@ -277,6 +285,16 @@ public final class Pool {
         lock.lock();
         try {
             return workers.size() - idle.size();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Requests waiting for a worker now: jfpm's {@code listen queue}. */
+    public int queueLength() {
+        lock.lock();
+        try {
+            return waiters.size();
         } finally {
             lock.unlock();
         }

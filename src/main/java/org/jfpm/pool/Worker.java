@@ -25,7 +25,12 @@ public final class Worker {
     private final ByteBuffer buffer = ByteBuffer.allocateDirect(BUFFER_SIZE);
     private volatile boolean broken;
     private volatile boolean exited;
-    private int requests;
+    private volatile int requests;
+    private volatile WorkerState state = WorkerState.IDLE;
+    private volatile Object request;
+    private volatile long requestStartNanos;
+    private volatile long requestStartMillis;
+    private volatile long lastDurationMicros;
 
     Worker(Pool pool, WorkerProcess process) {
         this.pool = pool;
@@ -53,13 +58,49 @@ public final class Worker {
         return process;
     }
 
-    /** Counts a request begun on this worker; returns the count including it. */
-    public int beginRequest() {
-        return ++requests;
+    /**
+     * The worker takes a request: Running from now, counted in its pool's
+     * {@code accepted conn}. {@code info} is what the front read of the request.
+     */
+    public void requestStarted(Object info) {
+        requestStartNanos = System.nanoTime();
+        requestStartMillis = System.currentTimeMillis();
+        request = info;
+        requests++; // only the front connection holding the worker writes it
+        state = WorkerState.RUNNING;
+        pool.scoreboard().requestAccepted();
+    }
+
+    /** The worker's END_REQUEST has arrived (or the request failed). */
+    public void requestEnded() {
+        lastDurationMicros = (System.nanoTime() - requestStartNanos) / 1000;
+        state = WorkerState.IDLE;
     }
 
     public int requests() {
         return requests;
+    }
+
+    public WorkerState state() {
+        return state;
+    }
+
+    /** What the front read of the current (or last) request; its type belongs to the front. */
+    public Object request() {
+        return request;
+    }
+
+    /** µs since the current request began, or the last request's duration when Idle (php-fpm's rule). */
+    public long requestDurationMicros() {
+        return state == WorkerState.IDLE ? lastDurationMicros : (System.nanoTime() - requestStartNanos) / 1000;
+    }
+
+    public long requestStartMillis() {
+        return requestStartMillis;
+    }
+
+    public long startMillis() {
+        return process.startMillis();
     }
 
     /** The connection can no longer be trusted; the worker must not serve again. */

@@ -1,0 +1,38 @@
+package org.jfpm.front;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import org.jfpm.fastcgi.Fcgi;
+import org.jfpm.fastcgi.Records;
+
+/**
+ * A response the master writes itself: CGI headers and a body, sent as STDOUT
+ * records and END_REQUEST, the way a php-fpm worker answers ping and status.
+ */
+record MasterPage(String headers, byte[] body) {
+
+    /** php-fpm's two cache headers on every ping and status answer. */
+    static final String NO_CACHE = "Expires: Thu, 01 Jan 1970 00:00:00 GMT\r\n"
+            + "Cache-Control: no-cache, no-store, must-revalidate, max-age=0\r\n";
+
+    /** {@code ping.response} as text/plain, no newline; HEAD gets the headers alone. */
+    static MasterPage ping(String response, boolean head) {
+        return new MasterPage(NO_CACHE + "Content-type: text/plain;charset=UTF-8\r\n",
+                head ? new byte[0] : response.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** The records for request {@code requestId}: STDOUT split as needed, the empty STDOUT, END_REQUEST. */
+    static ByteBuffer records(int requestId, MasterPage page) {
+        byte[] head = (page.headers + "\r\n").getBytes(StandardCharsets.ISO_8859_1);
+        byte[] all = new byte[head.length + page.body.length];
+        System.arraycopy(head, 0, all, 0, head.length);
+        System.arraycopy(page.body, 0, all, head.length, page.body.length);
+        int records = all.length / Fcgi.MAX_CONTENT + 1;
+        ByteBuffer out = ByteBuffer.allocate(all.length + records * (Fcgi.HEADER_LEN + 7)
+                + Records.paddedLength(0) + Records.paddedLength(Fcgi.END_BODY_LEN));
+        Records.streamAll(out, Fcgi.STDOUT, requestId, all);
+        Records.header(out, Fcgi.STDOUT, requestId, 0);
+        Records.endRequest(out, requestId, 0, Fcgi.REQUEST_COMPLETE);
+        return out.flip();
+    }
+}

@@ -1,0 +1,229 @@
+package org.jfpm.front;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import org.jfpm.fastcgi.Fcgi;
+import org.jfpm.fastcgi.RecordScan;
+
+/**
+ * What the master needs to know of a request, read from its PARAMS once the
+ * head is complete: routing (ping and status paths), the status page's
+ * per-worker fields and the access log. Only the names below are turned into
+ * strings; the other pairs are skipped byte-wise. A pair that spans two
+ * PARAMS records is handled by joining the records' contents first.
+ */
+public final class RequestInfo {
+    private String method;
+    private String scriptName;
+    private String scriptFilename;
+    private String pathTranslated;
+    private String queryString = "";
+    private String requestUri;
+    private String authorization;
+    private long contentLength;
+    private byte[] params;
+
+    /** A request with no PARAMS at all (php-fpm's access log shows '-' for its fields). */
+    public static final RequestInfo EMPTY = new RequestInfo();
+
+    /**
+     * Reads the PARAMS records in {@code buf[from, to)} (records of other types
+     * are skipped). With {@code keepAll} a copy of the pairs is kept for
+     * {@link #param}.
+     */
+    static RequestInfo parse(ByteBuffer buf, int from, int to, boolean keepAll) {
+        RequestInfo info = new RequestInfo();
+        int records = 0;
+        int total = 0;
+        int single = -1;
+        for (int p = from; p < to; p += RecordScan.recordLength(buf, p)) {
+            if (RecordScan.type(buf, p) == Fcgi.PARAMS && RecordScan.contentLength(buf, p) > 0) {
+                records++;
+                total += RecordScan.contentLength(buf, p);
+                single = p;
+            }
+        }
+        if (records == 0) {
+            return info;
+        }
+        byte[] pairs;
+        if (records == 1 && !keepAll) {
+            pairs = null;
+            info.scan(buf, single + Fcgi.HEADER_LEN, single + Fcgi.HEADER_LEN + RecordScan.contentLength(buf, single));
+            return info;
+        }
+        pairs = new byte[total];
+        int at = 0;
+        for (int p = from; p < to; p += RecordScan.recordLength(buf, p)) {
+            if (RecordScan.type(buf, p) == Fcgi.PARAMS) {
+                int len = RecordScan.contentLength(buf, p);
+                buf.get(p + Fcgi.HEADER_LEN, pairs, at, len);
+                at += len;
+            }
+        }
+        info.scan(ByteBuffer.wrap(pairs), 0, total);
+        if (keepAll) {
+            info.params = pairs;
+        }
+        return info;
+    }
+
+    private void scan(ByteBuffer b, int pos, int limit) {
+        while (pos < limit) {
+            int nameLen = length(b, pos, limit);
+            if (nameLen < 0) {
+                return;
+            }
+            pos += width(b, pos);
+            if (pos >= limit) {
+                return;
+            }
+            int valueLen = length(b, pos, limit);
+            if (valueLen < 0) {
+                return;
+            }
+            pos += width(b, pos);
+            if ((long) nameLen + valueLen > limit - pos) {
+                return; // malformed: php-cgi will refuse it too; the master keeps what it read
+            }
+            take(b, pos, nameLen, pos + nameLen, valueLen);
+            pos += nameLen + valueLen;
+        }
+    }
+
+    private static int width(ByteBuffer b, int pos) {
+        return (b.get(pos) & 0x80) != 0 ? 4 : 1;
+    }
+
+    private static int length(ByteBuffer b, int pos, int limit) {
+        int first = b.get(pos) & 0xFF;
+        if ((first & 0x80) == 0) {
+            return first;
+        }
+        if (limit - pos < 4) {
+            return -1;
+        }
+        return b.getInt(pos) & 0x7FFF_FFFF;
+    }
+
+    private void take(ByteBuffer b, int name, int nameLen, int value, int valueLen) {
+        switch (nameLen) {
+            case 11 -> {
+                if (is(b, name, "SCRIPT_NAME")) {
+                    scriptName = text(b, value, valueLen);
+                } else if (is(b, name, "REQUEST_URI")) {
+                    requestUri = text(b, value, valueLen);
+                }
+            }
+            case 12 -> {
+                if (is(b, name, "QUERY_STRING")) {
+                    queryString = text(b, value, valueLen);
+                }
+            }
+            case 14 -> {
+                if (is(b, name, "REQUEST_METHOD")) {
+                    method = text(b, value, valueLen);
+                } else if (is(b, name, "CONTENT_LENGTH")) {
+                    contentLength = number(text(b, value, valueLen));
+                }
+            }
+            case 15 -> {
+                if (is(b, name, "SCRIPT_FILENAME")) {
+                    scriptFilename = text(b, value, valueLen);
+                } else if (is(b, name, "PATH_TRANSLATED")) {
+                    pathTranslated = text(b, value, valueLen);
+                }
+            }
+            case 18 -> {
+                if (is(b, name, "HTTP_AUTHORIZATION")) {
+                    authorization = text(b, value, valueLen);
+                }
+            }
+            default -> { }
+        }
+    }
+
+    private static boolean is(ByteBuffer b, int pos, String name) {
+        for (int i = 0; i < name.length(); i++) {
+            if (b.get(pos + i) != name.charAt(i)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static String text(ByteBuffer b, int pos, int len) {
+        byte[] bytes = new byte[len];
+        b.get(pos, bytes);
+        return new String(bytes, StandardCharsets.ISO_8859_1);
+    }
+
+    private static long number(String s) {
+        try {
+            return Long.parseLong(s.trim());
+        } catch (NumberFormatException e) {
+            return 0;
+        }
+    }
+
+    /** REQUEST_METHOD, or null. */
+    public String method() {
+        return method;
+    }
+
+    /** SCRIPT_NAME, or null: what php-fpm compares with ping.path and pm.status_path. */
+    public String scriptName() {
+        return scriptName;
+    }
+
+    /** SCRIPT_FILENAME, else PATH_TRANSLATED, or null. */
+    public String scriptFilename() {
+        return scriptFilename != null ? scriptFilename : pathTranslated;
+    }
+
+    /** QUERY_STRING, empty when absent. */
+    public String queryString() {
+        return queryString;
+    }
+
+    /** REQUEST_URI as the web server sent it, or null. */
+    public String requestUri() {
+        return requestUri;
+    }
+
+    public long contentLength() {
+        return contentLength;
+    }
+
+    /** The user of HTTP basic authentication, or null (php-fpm's %u and status "user"). */
+    public String user() {
+        if (authorization == null || !authorization.regionMatches(true, 0, "Basic ", 0, 6)) {
+            return null;
+        }
+        try {
+            String decoded = new String(Base64.getDecoder().decode(authorization.substring(6).trim()),
+                    StandardCharsets.ISO_8859_1);
+            int colon = decoded.indexOf(':');
+            return colon < 0 ? null : decoded.substring(0, colon);
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+    }
+
+    /** Any FastCGI param, when the pairs were kept ({@code keepAll}); else null. */
+    public String param(String name) {
+        if (params == null) {
+            return null;
+        }
+        String[] found = new String[1];
+        org.jfpm.fastcgi.NameValuePairs.decode(ByteBuffer.wrap(params), 0, params.length, (n, v) -> {
+            if (n.equals(name)) {
+                found[0] = v;
+                return false;
+            }
+            return true;
+        });
+        return found[0];
+    }
+}
