@@ -100,4 +100,9 @@ public final class GlobalConfig {
     public int systemdInterval() {
         return values.get(SYSTEMD_INTERVAL);
     }
+
+    /** Whether systemd_interval was written in the file (php-fpm warns it is ignored under a watchdog). */
+    public boolean systemdIntervalConfigured() {
+        return values.isSet(SYSTEMD_INTERVAL);
+    }
 }

@@ -31,6 +31,8 @@ public final class Log {
     private static volatile Path filePath;
     private static volatile boolean toStderr = true;
     private static volatile boolean startingUp = true;
+    /** Syslog priority for every line when logging to syslog, else -1. */
+    private static volatile int syslogPriority = -1;
     private static volatile Consumer<String> tap;
     private static final OutputStream STDERR = new FileOutputStream(FileDescriptor.err);
     private static final Object LOCK = new Object();
@@ -62,6 +64,7 @@ public final class Log {
             file = out;
             filePath = path;
             toStderr = false;
+            syslogPriority = -1;
         }
         if (old != null) {
             old.close();
@@ -90,10 +93,31 @@ public final class Log {
         }
     }
 
+    /**
+     * {@code error_log = syslog}: lines go to syslog(3) as {@code [LEVEL] message},
+     * without time. php-fpm's quirk is kept: the priority comes from the configured
+     * log_level, not from each message's level (zlog.c).
+     */
+    public static void useSyslog(String ident, int facility) {
+        org.jfpm.os.Native.openlog(ident, facility);
+        synchronized (LOCK) {
+            syslogPriority = switch (level) {
+                case DEBUG -> 7;
+                case NOTICE -> 5;
+                case WARNING -> 4;
+                case ERROR -> 3;
+                case ALERT -> 1;
+            };
+            toStderr = false;
+            filePath = null;
+        }
+    }
+
     /** Lines go to stderr only (foreground with a terminal or {@code -O}). */
     public static void useStderr() {
         synchronized (LOCK) {
             toStderr = true;
+            syslogPriority = -1;
         }
     }
 
@@ -140,8 +164,32 @@ public final class Log {
         if (!enabled(l)) {
             return;
         }
+        int priority = syslogPriority;
+        if (priority >= 0 && !toStderr) {
+            String line = LogLine.cut(new StringBuilder("[").append(l.name()).append("] ").append(message), limit);
+            org.jfpm.os.Native.syslog(priority, line);
+            if (startingUp && l.compareTo(Level.NOTICE) >= 0) {
+                writeStderr(LogLine.format(LocalDateTime.now(), l, message, level == Level.DEBUG, limit));
+            }
+            Consumer<String> t = tap;
+            if (t != null) {
+                t.accept(line);
+            }
+            return;
+        }
         String line = LogLine.format(LocalDateTime.now(), l, message, level == Level.DEBUG, limit);
         raw(line, l.compareTo(Level.NOTICE) >= 0);
+    }
+
+    private static void writeStderr(String line) {
+        byte[] bytes = (line + "\n").getBytes(StandardCharsets.UTF_8);
+        synchronized (LOCK) {
+            try {
+                STDERR.write(bytes);
+            } catch (IOException ignored) {
+                // stderr is gone; syslog has the line
+            }
+        }
     }
 
     /** Writes an already formatted line (captured worker output without decoration uses this too). */

@@ -82,6 +82,7 @@ public final class Master {
         pools.forEach(Pool::start);
         listeners.forEach(Listener::start);
         Log.notice("ready to handle connections");
+        SystemdNotifier.create(pools, global.systemdInterval(), global.systemdIntervalConfigured()).ready();
         SignalWatcher.start(this::onSignal);
         reportDaemonStatus(true);
         Log.startupComplete();
@@ -103,8 +104,12 @@ public final class Master {
         Log.setLevel(global.logLevel());
         Log.setLimit(global.logLimit());
         boolean toFile = global.daemonize() || (!forceStderr && !Native.isatty(2));
-        if (!toFile || global.errorLog().equalsIgnoreCase("syslog")) {
-            Log.useStderr(); // syslog is not wired yet: stderr keeps the lines visible
+        if (!toFile) {
+            Log.useStderr();
+            return true;
+        }
+        if (global.errorLog().equalsIgnoreCase("syslog")) {
+            Log.useSyslog(global.syslogIdent(), global.syslogFacilityCode().code());
             return true;
         }
         try {
@@ -119,6 +124,9 @@ public final class Master {
 
     /** Pools, worker specs, sockets and pid file; false after logging the first failure. */
     private boolean setUp() {
+        if (!applyMasterLimits(config.global())) {
+            return false;
+        }
         PhpCgi phpCgi = PhpCgi.locate().orElse(null);
         if (phpCgi == null) {
             Log.error("php-cgi not found: install php8.2-cgi or set JFPM_PHP_CGI to the php-cgi binary");
@@ -160,6 +168,43 @@ public final class Master {
             }
         }
         return true;
+    }
+
+    /** The master's own rlimit_files, rlimit_core and process.priority (fpm_unix.c), in php-fpm's words. */
+    private static boolean applyMasterLimits(GlobalConfig global) {
+        try {
+            if (global.rlimitFiles() > 0) {
+                Native.setrlimit(Native.RLIMIT_NOFILE, global.rlimitFiles());
+            }
+        } catch (Native.NativeException e) {
+            Log.alert("failed to set rlimit_files for this pool. Please check your system limits or decrease "
+                    + "rlimit_files. setrlimit(RLIMIT_NOFILE, " + global.rlimitFiles() + "): " + tail(e));
+            return false;
+        }
+        try {
+            long core = global.rlimitCore();
+            if (core != 0) {
+                Native.setrlimit(Native.RLIMIT_CORE, core < 0 ? Native.RLIM_INFINITY : core);
+            }
+        } catch (Native.NativeException e) {
+            Log.alert("failed to set rlimit_core for this pool. Please check your system limits or decrease "
+                    + "rlimit_core. setrlimit(RLIMIT_CORE, " + global.rlimitCore() + "): " + tail(e));
+            return false;
+        }
+        if (global.processPriority() != null && Accounts.runningAsRoot()) {
+            try {
+                Native.setpriority(global.processPriority());
+            } catch (Native.NativeException e) {
+                Log.error("Unable to set priority for the master process: " + tail(e));
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static String tail(Native.NativeException e) {
+        String m = e.getMessage();
+        return m.substring(m.indexOf(": ") + 2);
     }
 
     /** A pool's worker spec and its socket directory; null after logging why the pool cannot run. */

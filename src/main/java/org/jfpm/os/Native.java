@@ -37,6 +37,15 @@ public final class Native {
     private static final MethodHandle CLOSE = function("close", FunctionDescriptor.of(INT, INT));
     private static final MethodHandle OPEN = LINKER.downcallHandle(LIBC.find("open").orElseThrow(),
             FunctionDescriptor.of(INT, ADDR, INT, INT), ERRNO, Linker.Option.firstVariadicArg(2));
+    private static final MethodHandle SETRLIMIT = function("setrlimit", FunctionDescriptor.of(INT, INT, ADDR));
+    private static final MethodHandle SETPRIORITY = function("setpriority", FunctionDescriptor.of(INT, INT, INT, INT));
+    private static final MethodHandle SOCKET = function("socket", FunctionDescriptor.of(INT, INT, INT, INT));
+    private static final MethodHandle SENDTO = function("sendto",
+            FunctionDescriptor.of(LONG, INT, ADDR, LONG, INT, ADDR, INT));
+    private static final MethodHandle OPENLOG = LINKER.downcallHandle(LIBC.find("openlog").orElseThrow(),
+            FunctionDescriptor.ofVoid(ADDR, INT, INT));
+    private static final MethodHandle SYSLOG = LINKER.downcallHandle(LIBC.find("syslog").orElseThrow(),
+            FunctionDescriptor.ofVoid(INT, ADDR, ADDR), Linker.Option.firstVariadicArg(2));
     private static final MethodHandle GETUID = LINKER.downcallHandle(LIBC.find("getuid").orElseThrow(),
             FunctionDescriptor.of(INT));
     private static final MethodHandle GETGID = LINKER.downcallHandle(LIBC.find("getgid").orElseThrow(),
@@ -163,6 +172,95 @@ public final class Native {
     public static int getgid() {
         try {
             return (int) GETGID.invokeExact();
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    public static final int RLIMIT_CORE = 4;
+    public static final int RLIMIT_NOFILE = 7;
+    /** RLIM_INFINITY on Linux. */
+    public static final long RLIM_INFINITY = -1L;
+
+    /** setrlimit(2) with the soft and hard limit both set to {@code value}. */
+    public static void setrlimit(int resource, long value) throws NativeException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment limit = arena.allocate(16);
+            limit.set(LONG, 0, value);
+            limit.set(LONG, 8, value);
+            MemorySegment state = arena.allocate(CALL_STATE);
+            check("setrlimit", (int) SETRLIMIT.invokeExact(state, resource, limit), state);
+        } catch (NativeException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    /** setpriority(PRIO_PROCESS, 0, nice) for this process. */
+    public static void setpriority(int nice) throws NativeException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CALL_STATE);
+            check("setpriority", (int) SETPRIORITY.invokeExact(state, 0, 0, nice), state);
+        } catch (NativeException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    /**
+     * Sends one datagram to a unix socket path; a leading {@code @} names an
+     * abstract socket (systemd's NOTIFY_SOCKET convention).
+     */
+    public static void sendDatagram(String path, byte[] message) throws NativeException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CALL_STATE);
+            int fd = check("socket", (int) SOCKET.invokeExact(state, 1 /* AF_UNIX */,
+                    2 /* SOCK_DGRAM */ | O_CLOEXEC, 0), state);
+            try {
+                byte[] name = path.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                if (name.length > 107) {
+                    throw new NativeException("sendto(" + path + ")", 36 /* ENAMETOOLONG */);
+                }
+                MemorySegment addr = arena.allocate(110); // struct sockaddr_un
+                addr.set(ValueLayout.JAVA_SHORT, 0, (short) 1);
+                MemorySegment.copy(name, 0, addr, ValueLayout.JAVA_BYTE, 2, name.length);
+                if (name.length > 0 && name[0] == '@') {
+                    addr.set(ValueLayout.JAVA_BYTE, 2, (byte) 0);
+                }
+                int addrLen = 2 + name.length + (name.length > 0 && name[0] == '@' ? 0 : 1);
+                MemorySegment msg = arena.allocate(Math.max(1, message.length));
+                MemorySegment.copy(message, 0, msg, ValueLayout.JAVA_BYTE, 0, message.length);
+                long n = (long) SENDTO.invokeExact(state, fd, msg, (long) message.length, 0x4000 /* MSG_NOSIGNAL */,
+                        addr, addrLen);
+                if (n < 0) {
+                    throw new NativeException("sendto(" + path + ")", (int) ERRNO_HANDLE.get(state, 0L));
+                }
+            } finally {
+                int ignored = (int) CLOSE.invokeExact(state, fd);
+            }
+        } catch (NativeException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    /** openlog(3) with LOG_PID | LOG_CONS, as php-fpm's zlog does. The ident must stay valid: it is kept. */
+    public static void openlog(String ident, int facility) {
+        try {
+            MemorySegment id = Arena.global().allocateFrom(ident);
+            OPENLOG.invokeExact(id, 0x01 | 0x02, facility);
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    /** syslog(3) of one message, passed through {@code "%s"}. */
+    public static void syslog(int priority, String message) {
+        try (Arena arena = Arena.ofConfined()) {
+            SYSLOG.invokeExact(priority, arena.allocateFrom("%s"), arena.allocateFrom(message));
         } catch (Throwable t) {
             throw new IllegalStateException(t);
         }
