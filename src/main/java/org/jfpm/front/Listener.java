@@ -39,9 +39,9 @@ public final class Listener {
     private final ServerSocketChannel server;
     private volatile boolean closed;
 
-    private Listener(Pool pool, ListenAddress address, ServerSocketChannel server) {
+    private Listener(Pool pool, Router router, ListenAddress address, ServerSocketChannel server) {
         this.pool = pool;
-        this.router = new Router(pool);
+        this.router = router;
         this.address = address;
         this.server = server;
     }
@@ -57,8 +57,23 @@ public final class Listener {
      * Binds the pool's {@code listen} address with its backlog; a unix socket gets
      * listen.owner, listen.group and listen.mode.
      */
-    public static Listener bind(Pool pool) throws BindFailure {
-        String listen = pool.config().listen();
+    public static Listener bind(PoolFront front) throws BindFailure {
+        return bind(front, front.pool().config().listen(), Router.forPool(front.pool(), front.backlog()));
+    }
+
+    /**
+     * Binds {@code pm.status_listen}: status and ping of the pool, answered by the
+     * master, with the pool's socket ownership and mode (php-fpm's hidden
+     * {@code <pool>_status} pool copies them). Other requests reaching it are
+     * served by the pool's own workers.
+     */
+    public static Listener bindStatusListen(PoolFront front) throws BindFailure {
+        return bind(front, front.pool().config().pmStatusListen(),
+                Router.forStatusListen(front.pool(), front.backlog()));
+    }
+
+    private static Listener bind(PoolFront front, String listen, Router router) throws BindFailure {
+        Pool pool = front.pool();
         ListenAddress address;
         try {
             address = ListenAddress.parse(listen);
@@ -78,11 +93,11 @@ public final class Listener {
             throw new BindFailure("unable to bind listening socket for address '" + listen + "': "
                     + describe(e));
         }
-        return new Listener(pool, address, server);
+        return new Listener(pool, router, address, server);
     }
 
     /** {@code listen.backlog = -1} means the kernel's somaxconn, as listen(2) caps it anyway. */
-    private static int backlog(int configured) {
+    static int backlog(int configured) {
         if (configured > 0) {
             return configured;
         }
