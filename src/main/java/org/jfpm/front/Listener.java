@@ -34,13 +34,15 @@ public final class Listener {
     static final int MAX_CONNECTIONS = 10_000;
 
     private final Pool pool;
+    private final PoolFront front;
     private final Router router;
     private final ListenAddress address;
     private final ServerSocketChannel server;
     private volatile boolean closed;
 
-    private Listener(Pool pool, Router router, ListenAddress address, ServerSocketChannel server) {
-        this.pool = pool;
+    private Listener(PoolFront front, Router router, ListenAddress address, ServerSocketChannel server) {
+        this.pool = front.pool();
+        this.front = front;
         this.router = router;
         this.address = address;
         this.server = server;
@@ -93,7 +95,7 @@ public final class Listener {
             throw new BindFailure("unable to bind listening socket for address '" + listen + "': "
                     + describe(e));
         }
-        return new Listener(pool, router, address, server);
+        return new Listener(front, router, address, server);
     }
 
     /** {@code listen.backlog = -1} means the kernel's somaxconn, as listen(2) caps it anyway. */
@@ -220,6 +222,7 @@ public final class Listener {
                 continue;
             }
             String peer = peerName(ch);
+            String peerIp = address.isUnix() ? null : peer.substring(0, Math.max(0, peer.lastIndexOf(':')));
             try {
                 if (!address.isUnix()) {
                     ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
@@ -227,7 +230,7 @@ public final class Listener {
             } catch (IOException ignored) {
                 // the peer is already gone; the connection fails on its first read
             }
-            Thread.ofVirtual().name("front-" + pool.name()).start(new FrontConnection(ch, pool, router, peer));
+            Thread.ofVirtual().name("front-" + pool.name()).start(new FrontConnection(ch, front, router, peer, peerIp));
         }
     }
 

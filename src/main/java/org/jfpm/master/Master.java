@@ -270,7 +270,10 @@ public final class Master {
                 Log.notice("Finishing ...");
                 enter(State.FINISHING);
             }
-            case Signals.SIGUSR1 -> Log.reopen();
+            case Signals.SIGUSR1 -> {
+                Log.reopen();
+                fronts.forEach(PoolFront::reopenLogs);
+            }
             case Signals.SIGUSR2, Signals.SIGHUP ->
                 Log.warning("graceful reload (" + Signals.name(signal) + ") is not supported yet; signal ignored");
             default -> Log.debug("ignoring signal " + Signals.name(signal));
@@ -326,6 +329,7 @@ public final class Master {
 
     private void cleanUp() {
         listeners.forEach(Listener::close);
+        fronts.forEach(PoolFront::close);
         Path pid = config.global().pid();
         if (pid != null) {
             try {
