@@ -5,22 +5,25 @@ import org.jfpm.config.PoolConfig;
 import org.jfpm.log.AccessLog;
 import org.jfpm.log.Log;
 import org.jfpm.pool.Pool;
+import org.jfpm.watch.RequestWatch;
 
 /**
  * What the master's front keeps for one pool besides the {@link Pool} itself:
- * the listen backlog it reports as {@code listen queue len} and the access
- * log. Shared by the pool's listeners ({@code listen} and
+ * the listen backlog it reports as {@code listen queue len}, the access
+ * log and the request timers. Shared by the pool's listeners ({@code listen} and
  * {@code pm.status_listen}).
  */
 public final class PoolFront {
     private final Pool pool;
     private final int backlog;
     private final AccessLog accessLog;
+    private final RequestWatch watch;
 
     private PoolFront(Pool pool, int backlog, AccessLog accessLog) {
         this.pool = pool;
         this.backlog = backlog;
         this.accessLog = accessLog;
+        this.watch = RequestWatch.start(pool); // null unless the pool sets a request timeout
     }
 
     /** Prepares the pool's front; a failure is reported with php-fpm's message. */
@@ -60,6 +63,9 @@ public final class PoolFront {
 
     /** Closes what the front opened for the pool (at the master's exit). */
     public void close() {
+        if (watch != null) {
+            watch.stop();
+        }
         if (accessLog != null) {
             accessLog.close();
         }
