@@ -8,7 +8,11 @@ import java.util.concurrent.locks.ReentrantLock;
 import org.jfpm.fastcgi.Fcgi;
 import org.jfpm.fastcgi.RecordScan;
 import org.jfpm.fastcgi.Records;
+import org.jfpm.log.AccessEntry;
+import org.jfpm.log.AccessLog;
 import org.jfpm.log.Log;
+import org.jfpm.os.ProcessUsage;
+import org.jfpm.os.RequestUsage;
 import org.jfpm.pool.Pool;
 import org.jfpm.pool.Worker;
 
@@ -37,10 +41,19 @@ final class FrontConnection implements Runnable {
     static final int MAX_PARAMS = 1 << 20;
     private static final int MAX_HEAD_BUFFER = BufferPool.SIZE + MAX_PARAMS;
 
+    private static final long MASTER_PID = ProcessHandle.current().pid();
+
     private final SocketChannel channel;
     private final Pool pool;
     private final Router router;
     private final String peer;
+    /** The web server's IP for the access log's {@code %R}; null on a unix socket. */
+    private final String peerIp;
+    /** Null when the pool keeps no access log: then nothing of the response is looked at. */
+    private final AccessLog accessLog;
+    /** When the current request's head was complete: the access log's accept time. */
+    private long headNanos;
+    private long headMillis;
     private final ReentrantLock frontWrite = new ReentrantLock();
     private ByteBuffer in;
     private int rp;
@@ -50,11 +63,13 @@ final class FrontConnection implements Runnable {
     private int requestId;
     private boolean keepConn;
 
-    FrontConnection(SocketChannel channel, Pool pool, Router router, String peer) {
+    FrontConnection(SocketChannel channel, PoolFront front, Router router, String peer, String peerIp) {
         this.channel = channel;
-        this.pool = pool;
+        this.pool = front.pool();
+        this.accessLog = front.accessLog();
         this.router = router;
         this.peer = peer;
+        this.peerIp = peerIp;
     }
 
     @Override
@@ -88,11 +103,22 @@ final class FrontConnection implements Runnable {
         if (!readParams()) {
             return keepConn; // aborted before it reached a worker
         }
-        RequestInfo info = RequestInfo.parse(in, begin + Records.paddedLength(Fcgi.BEGIN_BODY_LEN), rp, false);
+        if (accessLog != null) {
+            headNanos = System.nanoTime();
+            headMillis = System.currentTimeMillis();
+        }
+        RequestInfo info = RequestInfo.parse(in, begin + Records.paddedLength(Fcgi.BEGIN_BODY_LEN), rp,
+                accessLog != null && accessLog.format().usesParams());
         if (router.answersInMaster(info)) {
             begin = -1;
             skipBody(); // a master page ignores the body, as php-fpm's status and ping do
-            reply(MasterPage.records(requestId, router.answer(info)));
+            MasterPage page = router.answer(info);
+            reply(MasterPage.records(requestId, page));
+            if (accessLog != null) {
+                // php-fpm logs its status and ping answers too; the master answered, so %p is its pid
+                accessLog.log(new AccessEntry(info, MASTER_PID, peerIp, 200, page.headers(), headMillis,
+                        System.nanoTime() - headNanos, RequestUsage.NONE));
+            }
             return keepConn;
         }
         return relay(info);
@@ -292,17 +318,25 @@ final class FrontConnection implements Runnable {
                 return false; // the pool is stopping: close, as php-fpm's listening socket would be
             }
             Relay relay = new Relay(worker);
+            boolean keep;
             try {
-                return relay.run(info, spanEnd, bodyDone);
+                keep = relay.run(info, spanEnd, bodyDone);
             } catch (Relay.HeadNotDelivered e) {
                 // a worker that died while idle: nothing reached PHP, so another worker may take it
                 worker.markBroken();
                 if (attempt == 3) {
                     throw new IOException("three workers in a row failed to take the request: " + e.getMessage());
                 }
+                continue;
             } finally {
                 relay.releaseWorker();
             }
+            if (accessLog != null && relay.completed) {
+                // after the worker is back in the pool: the line costs the next request nothing
+                accessLog.log(new AccessEntry(info, worker.pid(), peerIp, relay.head.status(), relay.head.headers(),
+                        headMillis, relay.endNanos - headNanos, relay.usage));
+            }
+            return keep;
         }
     }
 
@@ -324,6 +358,14 @@ final class FrontConnection implements Runnable {
         private volatile boolean aborted;
         private volatile ProtocolException bodyError;
         private boolean released;
+        /** The response's CGI head, read only when the pool logs requests. */
+        final ResponseHead head;
+        /** Measures the worker's CPU and memory when the access format asks for them. */
+        private final ProcessUsage measuring;
+        RequestUsage usage;
+        /** The worker's END_REQUEST arrived (it did not die or break the protocol first). */
+        boolean completed;
+        long endNanos;
 
         static final class HeadNotDelivered extends Exception {
             HeadNotDelivered(IOException cause) {
@@ -333,6 +375,9 @@ final class FrontConnection implements Runnable {
 
         Relay(Worker worker) {
             this.worker = worker;
+            this.head = accessLog == null ? null : new ResponseHead(accessLog.format().usesResponseHeaders());
+            this.measuring = accessLog != null && accessLog.format().usesUsage() ? ProcessUsage.start(worker.pid())
+                    : null;
         }
 
         boolean run(RequestInfo info, int spanEnd, boolean bodyDone)
@@ -347,6 +392,13 @@ final class FrontConnection implements Runnable {
             begin = -1;
             Thread bodyPump = bodyDone ? null : Thread.ofVirtual().name("body-" + peer).start(this::pumpBody);
             boolean workerOk = relayResponse();
+            if (completed) {
+                endNanos = System.nanoTime();
+                if (measuring != null) {
+                    usage = measuring.finish();
+                    worker.recordUsage(usage); // the status page's last request cpu and memory
+                }
+            }
             if (bodyPump != null) {
                 releaseWorker(); // the worker has answered: another request may use it while the body drains
                 bodyPump.join();
@@ -485,10 +537,14 @@ final class FrontConnection implements Runnable {
                         return workerFailed(sentAny, problem);
                     }
                     end = RecordScan.type(b, p) == Fcgi.END_REQUEST;
+                    if (head != null && !head.done() && RecordScan.type(b, p) == Fcgi.STDOUT) {
+                        head.feed(b, p + Fcgi.HEADER_LEN, RecordScan.contentLength(b, p));
+                    }
                     RecordScan.setRequestId(b, p, requestId);
                     p += m;
                 }
                 if (end) {
+                    completed = true;
                     worker.requestEnded();
                     stopForwarding();
                     if (p != lim) {

@@ -34,14 +34,16 @@ public final class Listener {
     static final int MAX_CONNECTIONS = 10_000;
 
     private final Pool pool;
+    private final PoolFront front;
     private final Router router;
     private final ListenAddress address;
     private final ServerSocketChannel server;
     private volatile boolean closed;
 
-    private Listener(Pool pool, ListenAddress address, ServerSocketChannel server) {
-        this.pool = pool;
-        this.router = new Router(pool);
+    private Listener(PoolFront front, Router router, ListenAddress address, ServerSocketChannel server) {
+        this.pool = front.pool();
+        this.front = front;
+        this.router = router;
         this.address = address;
         this.server = server;
     }
@@ -57,8 +59,23 @@ public final class Listener {
      * Binds the pool's {@code listen} address with its backlog; a unix socket gets
      * listen.owner, listen.group and listen.mode.
      */
-    public static Listener bind(Pool pool) throws BindFailure {
-        String listen = pool.config().listen();
+    public static Listener bind(PoolFront front) throws BindFailure {
+        return bind(front, front.pool().config().listen(), Router.forPool(front.pool(), front.backlog()));
+    }
+
+    /**
+     * Binds {@code pm.status_listen}: status and ping of the pool, answered by the
+     * master, with the pool's socket ownership and mode (php-fpm's hidden
+     * {@code <pool>_status} pool copies them). Other requests reaching it are
+     * served by the pool's own workers.
+     */
+    public static Listener bindStatusListen(PoolFront front) throws BindFailure {
+        return bind(front, front.pool().config().pmStatusListen(),
+                Router.forStatusListen(front.pool(), front.backlog()));
+    }
+
+    private static Listener bind(PoolFront front, String listen, Router router) throws BindFailure {
+        Pool pool = front.pool();
         ListenAddress address;
         try {
             address = ListenAddress.parse(listen);
@@ -78,11 +95,11 @@ public final class Listener {
             throw new BindFailure("unable to bind listening socket for address '" + listen + "': "
                     + describe(e));
         }
-        return new Listener(pool, address, server);
+        return new Listener(front, router, address, server);
     }
 
     /** {@code listen.backlog = -1} means the kernel's somaxconn, as listen(2) caps it anyway. */
-    private static int backlog(int configured) {
+    static int backlog(int configured) {
         if (configured > 0) {
             return configured;
         }
@@ -205,6 +222,7 @@ public final class Listener {
                 continue;
             }
             String peer = peerName(ch);
+            String peerIp = address.isUnix() ? null : peer.substring(0, Math.max(0, peer.lastIndexOf(':')));
             try {
                 if (!address.isUnix()) {
                     ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
@@ -212,7 +230,7 @@ public final class Listener {
             } catch (IOException ignored) {
                 // the peer is already gone; the connection fails on its first read
             }
-            Thread.ofVirtual().name("front-" + pool.name()).start(new FrontConnection(ch, pool, router, peer));
+            Thread.ofVirtual().name("front-" + pool.name()).start(new FrontConnection(ch, front, router, peer, peerIp));
         }
     }
 

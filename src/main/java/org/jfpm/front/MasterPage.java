@@ -4,6 +4,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import org.jfpm.fastcgi.Fcgi;
 import org.jfpm.fastcgi.Records;
+import org.jfpm.status.StatusPage;
 
 /**
  * A response the master writes itself: CGI headers and a body, sent as STDOUT
@@ -11,13 +12,12 @@ import org.jfpm.fastcgi.Records;
  */
 record MasterPage(String headers, byte[] body) {
 
-    /** php-fpm's two cache headers on every ping and status answer. */
-    static final String NO_CACHE = "Expires: Thu, 01 Jan 1970 00:00:00 GMT\r\n"
-            + "Cache-Control: no-cache, no-store, must-revalidate, max-age=0\r\n";
-
-    /** {@code ping.response} as text/plain, no newline; HEAD gets the headers alone. */
+    /**
+     * {@code ping.response} as text/plain, no newline; HEAD gets the headers alone.
+     * The content type comes first here, before php-fpm's two cache headers (observed).
+     */
     static MasterPage ping(String response, boolean head) {
-        return new MasterPage(NO_CACHE + "Content-type: text/plain;charset=UTF-8\r\n",
+        return new MasterPage("Content-type: text/plain;charset=UTF-8\r\n" + StatusPage.NO_CACHE,
                 head ? new byte[0] : response.getBytes(StandardCharsets.UTF_8));
     }
 

@@ -14,6 +14,7 @@ import org.jfpm.config.FpmConfig;
 import org.jfpm.config.GlobalConfig;
 import org.jfpm.config.PoolConfig;
 import org.jfpm.front.Listener;
+import org.jfpm.front.PoolFront;
 import org.jfpm.log.Log;
 import org.jfpm.os.Accounts;
 import org.jfpm.os.Native;
@@ -47,6 +48,7 @@ public final class Master {
     private final PrintStream daemonStatus;
     private final List<Pool> pools = new ArrayList<>();
     private final List<Listener> listeners = new ArrayList<>();
+    private final List<PoolFront> fronts = new ArrayList<>();
     private final CountDownLatch stopRequested = new CountDownLatch(1);
     private volatile State state = State.NORMAL;
     private Path runtimeDir;
@@ -150,7 +152,12 @@ public final class Master {
         }
         for (Pool pool : pools) {
             try {
-                listeners.add(Listener.bind(pool));
+                PoolFront front = PoolFront.open(pool);
+                fronts.add(front);
+                listeners.add(Listener.bind(front));
+                if (pool.config().pmStatusListen() != null) {
+                    listeners.add(Listener.bindStatusListen(front));
+                }
             } catch (Listener.BindFailure e) {
                 Log.error(e.getMessage());
                 cleanUp();
@@ -308,7 +315,10 @@ public final class Master {
                 Log.notice("Finishing ...");
                 enter(State.FINISHING);
             }
-            case Signals.SIGUSR1 -> Log.reopen();
+            case Signals.SIGUSR1 -> {
+                Log.reopen();
+                fronts.forEach(PoolFront::reopenLogs);
+            }
             case Signals.SIGUSR2, Signals.SIGHUP ->
                 Log.warning("graceful reload (" + Signals.name(signal) + ") is not supported yet; signal ignored");
             default -> Log.debug("ignoring signal " + Signals.name(signal));
@@ -364,6 +374,7 @@ public final class Master {
 
     private void cleanUp() {
         listeners.forEach(Listener::close);
+        fronts.forEach(PoolFront::close);
         Path pid = config.global().pid();
         if (pid != null) {
             try {

@@ -3,6 +3,7 @@ package org.jfpm.pool;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import org.jfpm.fastcgi.Fcgi;
+import org.jfpm.os.RequestUsage;
 import org.jfpm.worker.WorkerProcess;
 
 /**
@@ -31,6 +32,7 @@ public final class Worker {
     private volatile long requestStartNanos;
     private volatile long requestStartMillis;
     private volatile long lastDurationMicros;
+    private volatile RequestUsage lastUsage;
 
     Worker(Pool pool, WorkerProcess process) {
         this.pool = pool;
@@ -93,6 +95,15 @@ public final class Worker {
     /** µs since the current request began, or the last request's duration when Idle (php-fpm's rule). */
     public long requestDurationMicros() {
         return state == WorkerState.IDLE ? lastDurationMicros : (System.nanoTime() - requestStartNanos) / 1000;
+    }
+
+    /** CPU and memory of the last request, when the front measured them; else null. */
+    public RequestUsage lastUsage() {
+        return lastUsage;
+    }
+
+    public void recordUsage(RequestUsage usage) {
+        lastUsage = usage;
     }
 
     public long requestStartMillis() {
