@@ -19,6 +19,7 @@ import org.jfpm.os.Accounts;
 import org.jfpm.os.Native;
 import org.jfpm.os.Signals;
 import org.jfpm.pool.Pool;
+import org.jfpm.pool.ProcessLimit;
 import org.jfpm.worker.PhpCgi;
 import org.jfpm.worker.WorkerSpec;
 
@@ -132,13 +133,14 @@ public final class Master {
             Log.error("unable to create the runtime directory for worker sockets: " + e.getMessage());
             return false;
         }
+        ProcessLimit processLimit = new ProcessLimit(config.global().processMax());
         for (PoolConfig pc : config.pools()) {
             WorkerSpec spec = spec(pc, phpCgi, runtimeDir.resolve("pool" + pools.size()));
             if (spec == null) {
                 cleanUp();
                 return false;
             }
-            pools.add(new Pool(pc, spec));
+            pools.add(new Pool(pc, spec, processLimit));
         }
         for (Pool pool : pools) {
             try {
