@@ -21,7 +21,9 @@ import java.util.SequencedMap;
  * @param identity        the user and group to switch to, or null to stay who the master is
  * @param catchOutput     catch_workers_output
  * @param decorateOutput  decorate_workers_output
- * @param runtimeDir      where the pool's private worker sockets live (writable by the identity)
+ * @param runtimeDir      where the pool's private worker sockets live (writable by the identity);
+ *                        for a chroot pool the same path must reach the same directory inside the chroot
+ * @param confinement     chroot, chdir, rlimits and priority of the workers
  */
 public record WorkerSpec(
         String pool,
@@ -36,7 +38,8 @@ public record WorkerSpec(
         Identity identity,
         boolean catchOutput,
         boolean decorateOutput,
-        Path runtimeDir) {
+        Path runtimeDir,
+        Confinement confinement) {
 
     /**
      * Who a pool's workers run as (php-fpm's fpm_unix_resolve_socket_premissions and
@@ -48,4 +51,22 @@ public record WorkerSpec(
      * @param home  home directory, or null when unknown
      */
     public record Identity(int uid, int gid, String name, String home) {}
+
+    /**
+     * The rest of php-fpm's worker set-up (fpm_unix_init_child: rlimits, chroot, chdir,
+     * nice), resolved by the master: pool value, else the global one; the ones php-fpm
+     * applies as root only are null when the master is not root.
+     *
+     * @param chroot         the new root, or null
+     * @param chdir          the working directory (inside the chroot), or null to keep
+     *                       the master's ({@code /} after a chroot)
+     * @param rlimitFiles    RLIMIT_NOFILE, soft and hard; 0 = inherit
+     * @param rlimitCore     RLIMIT_CORE, soft and hard; -1 = unlimited, 0 = inherit
+     * @param niceIncrement  what {@code nice -n} adds to the master's niceness so that the
+     *                       worker gets process.priority (php-fpm's setpriority is absolute),
+     *                       or null to inherit
+     */
+    public record Confinement(Path chroot, Path chdir, int rlimitFiles, long rlimitCore, Integer niceIncrement) {
+        public static final Confinement NONE = new Confinement(null, null, 0, 0, null);
+    }
 }
