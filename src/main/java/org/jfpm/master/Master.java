@@ -181,6 +181,11 @@ public final class Master {
             }
         }
         WorkerSpec.Confinement confinement = confinement(pc);
+        if (confinement.chroot() != null && identity != null && identity.name() != null) {
+            // setpriv runs inside the chroot, where --init-groups may find no passwd or group file
+            // (php-fpm's initgroups() also runs after chroot(), but with the name services it loaded before)
+            identity = identity.withGroups(Accounts.groupList(identity.name()));
+        }
         if (confinement.chroot() != null) {
             // the chroot's own php-cgi: the real file, so that no symlink chain must exist inside
             try {

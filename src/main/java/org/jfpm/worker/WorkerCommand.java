@@ -109,7 +109,11 @@ public final class WorkerCommand {
             cmd.add("--reuid=" + id.uid());
             cmd.add("--regid=" + id.gid());
             // php-fpm calls initgroups() for a user it knows by name, else keeps no supplementary group
-            cmd.add(id.name() != null ? "--init-groups" : "--clear-groups");
+            if (!id.groups().isEmpty()) {
+                cmd.add("--groups=" + String.join(",", id.groups().stream().map(String::valueOf).toList()));
+            } else {
+                cmd.add(id.name() != null ? "--init-groups" : "--clear-groups");
+            }
         }
         cmd.add("--");
         cmd.add(spec.phpCgi().binary().toString());

@@ -47,10 +47,25 @@ public record WorkerSpec(
      * home for {@code --init-groups}, {@code USER} and {@code HOME} when the passwd
      * database knows the uid.
      *
-     * @param name  user name, or null for a uid without a passwd entry
-     * @param home  home directory, or null when unknown
+     * @param name    user name, or null for a uid without a passwd entry
+     * @param home    home directory, or null when unknown
+     * @param groups  the supplementary groups resolved by the master, or empty to let
+     *                setpriv's {@code --init-groups} look them up (a chroot pool gets them
+     *                resolved outside: setpriv runs inside, where there may be no passwd)
      */
-    public record Identity(int uid, int gid, String name, String home) {}
+    public record Identity(int uid, int gid, String name, String home, List<Integer> groups) {
+        public Identity {
+            groups = List.copyOf(groups);
+        }
+
+        public Identity(int uid, int gid, String name, String home) {
+            this(uid, gid, name, home, List.of());
+        }
+
+        public Identity withGroups(List<Integer> resolved) {
+            return new Identity(uid, gid, name, home, resolved);
+        }
+    }
 
     /**
      * The rest of php-fpm's worker set-up (fpm_unix_init_child: rlimits, chroot, chdir,

@@ -190,6 +190,14 @@ class WorkerCommandTest {
     }
 
     @Test
+    void groupsResolvedByTheMasterAreGivenAsNumbers() {
+        WorkerSpec spec = confined(new WorkerSpec.Confinement(Path.of("/srv/jail"), null, 0, 0, null),
+                new WorkerSpec.Identity(33, 33, "www-data", "/var/www", List.of(33, 4)));
+        assertThat(WorkerCommand.build(spec, SOCKET, MASTER_ENV).command())
+                .containsSequence("--reuid=33", "--regid=33", "--groups=33,4", "--");
+    }
+
+    @Test
     void chdirWithoutChrootAndOnlyTheLimitsThatAreSet() {
         WorkerSpec spec = confined(new WorkerSpec.Confinement(null, Path.of("/srv/www"), 0, 0, null), null);
         assertThat(WorkerCommand.build(spec, SOCKET, MASTER_ENV).command()).containsExactly(
