@@ -182,8 +182,8 @@ public final class Pool {
     private void leave(Worker w, int signal, boolean pmKill) {
         lock.lock();
         try {
-            if (w.leaving) {
-                return;
+            if (w.leaving || w.hasExited()) {
+                return; // already going, or gone (exited() has counted it and closed its connection)
             }
             w.leaving = true;
             w.pmKilled = pmKill;
