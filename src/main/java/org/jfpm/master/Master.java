@@ -20,7 +20,9 @@ import org.jfpm.os.Accounts;
 import org.jfpm.os.Native;
 import org.jfpm.os.Signals;
 import org.jfpm.pool.Pool;
+import org.jfpm.pool.ProcessLimit;
 import org.jfpm.worker.PhpCgi;
+import org.jfpm.worker.WorkerProcess;
 import org.jfpm.worker.WorkerSpec;
 
 /**
@@ -52,6 +54,8 @@ public final class Master {
     private final CountDownLatch stopRequested = new CountDownLatch(1);
     private volatile State state = State.NORMAL;
     private Path runtimeDir;
+    /** Directories made inside chroots for worker sockets, removed at exit. */
+    private final List<Path> chrootDirs = new ArrayList<>();
 
     /**
      * @param forceStderr   {@code -O}: log to stderr in the foreground even without a terminal
@@ -142,13 +146,14 @@ public final class Master {
             Log.error("unable to create the runtime directory for worker sockets: " + e.getMessage());
             return false;
         }
+        ProcessLimit processLimit = new ProcessLimit(config.global().processMax());
         for (PoolConfig pc : config.pools()) {
             WorkerSpec spec = spec(pc, phpCgi, runtimeDir.resolve("pool" + pools.size()));
             if (spec == null) {
                 cleanUp();
                 return false;
             }
-            pools.add(new Pool(pc, spec));
+            pools.add(new Pool(pc, spec, processLimit));
         }
         for (Pool pool : pools) {
             try {
@@ -227,22 +232,104 @@ public final class Master {
                 return null;
             }
         }
-        try {
-            Files.createDirectory(socketDir, PosixFilePermissions.asFileAttribute(
-                    PosixFilePermissions.fromString("rwx------")));
-            if (identity != null) {
-                Files.setAttribute(socketDir, "unix:uid", identity.uid());
-                Files.setAttribute(socketDir, "unix:gid", identity.gid());
+        WorkerSpec.Confinement confinement = confinement(pc);
+        if (confinement.chroot() != null && identity != null && identity.name() != null) {
+            // setpriv runs inside the chroot, where --init-groups may find no passwd or group file
+            // (php-fpm's initgroups() also runs after chroot(), but with the name services it loaded before)
+            identity = identity.withGroups(Accounts.groupList(identity.name()));
+        }
+        if (confinement.chroot() != null) {
+            // the chroot's own php-cgi: the real file, so that no symlink chain must exist inside
+            try {
+                phpCgi = new PhpCgi(phpCgi.binary().toRealPath(), phpCgi.version());
+            } catch (IOException e) {
+                Log.error("[pool " + pc.name() + "] php-cgi " + phpCgi.binary() + ": " + e.getMessage());
+                return null;
             }
+        }
+        try {
+            createSocketDir(socketDir, identity, confinement.chroot());
         } catch (IOException e) {
             Log.error("[pool " + pc.name() + "] unable to create the worker socket directory " + socketDir + ": "
                     + e.getMessage());
             return null;
         }
-        return new WorkerSpec(pc.name(), phpCgi, config.options().phpIni(), config.options().noPhpIni(),
+        WorkerSpec spec = new WorkerSpec(pc.name(), phpCgi, config.options().phpIni(), config.options().noPhpIni(),
                 config.options().phpDefines(), pc.phpValues(), pc.phpAdminValues(),
                 pc.environment(System.getenv()), pc.clearEnv(), identity,
-                pc.catchWorkersOutput(), pc.decorateWorkersOutput(), socketDir);
+                pc.catchWorkersOutput(), pc.decorateWorkersOutput(), socketDir, confinement);
+        try {
+            String failure = WorkerProcess.probe(spec);
+            if (failure != null) {
+                Log.error("[pool " + pc.name() + "] unable to prepare a worker: " + failure);
+                return null;
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        }
+        return spec;
+    }
+
+    /**
+     * rlimits (pool, else global: php-fpm's master applies the global ones to itself and
+     * its children inherit them), chdir, and the root-only chroot and priority.
+     */
+    private WorkerSpec.Confinement confinement(PoolConfig pc) {
+        GlobalConfig global = config.global();
+        boolean root = Accounts.runningAsRoot(); // else the loader has said they are ignored
+        Path chroot = root && pc.chroot() != null ? Path.of(pc.chroot()) : null;
+        Path chdir = pc.chdir() != null ? Path.of(pc.chdir()) : null;
+        int files = pc.rlimitFiles() > 0 ? pc.rlimitFiles() : global.rlimitFiles();
+        long core = pc.rlimitCore() != 0 ? pc.rlimitCore() : global.rlimitCore();
+        Integer priority = !root ? null : pc.processPriority() != null ? pc.processPriority() : global.processPriority();
+        Integer increment = priority == null ? null : priority - ownNiceness();
+        return new WorkerSpec.Confinement(chroot, chdir, files, core, increment);
+    }
+
+    /** The master's niceness ({@code /proc/self/stat} field 19): nice -n is relative, process.priority absolute. */
+    private static int ownNiceness() {
+        try {
+            String stat = Files.readString(Path.of("/proc/self/stat"));
+            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return Integer.parseInt(fields[16]); // field 19 counted from pid = 1; fields[0] is field 3
+        } catch (IOException | RuntimeException e) {
+            return 0;
+        }
+    }
+
+    /**
+     * The pool's private directory for worker sockets, writable by the pool's user only.
+     *
+     * <p>A chroot pool's php-cgi binds its socket inside the chroot while the master
+     * connects from outside, and both use the one path the spec holds. So the real
+     * directory is created at the same path under the chroot ({@code <chroot>/tmp/jfpm-X/pool0})
+     * and the master's path ({@code /tmp/jfpm-X/pool0}) is a symlink to it: inside the chroot
+     * the path names the directory itself, outside it leads there through the link.
+     */
+    private void createSocketDir(Path socketDir, WorkerSpec.Identity identity, Path chroot) throws IOException {
+        Path real = socketDir;
+        if (chroot != null) {
+            real = chroot.resolve(socketDir.toString().substring(1));
+            Path firstNew = real;
+            for (Path p = real.getParent(); !Files.exists(p); p = p.getParent()) {
+                firstNew = p;
+            }
+            Files.createDirectories(real.getParent(), PosixFilePermissions.asFileAttribute(
+                    PosixFilePermissions.fromString("rwx--x--x")));
+            if (!firstNew.equals(real)) {
+                chrootDirs.add(firstNew);
+            }
+        }
+        Files.createDirectory(real, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        if (chroot != null) {
+            chrootDirs.add(real);
+            Files.createSymbolicLink(socketDir, real);
+        }
+        if (identity != null) {
+            Files.setAttribute(real, "unix:uid", identity.uid());
+            Files.setAttribute(real, "unix:gid", identity.gid());
+        }
     }
 
     /** The pool's user and group as numbers, names looked up as php-fpm does (all digits: taken as is). */
@@ -383,8 +470,12 @@ public final class Master {
                 Log.error("Unable to remove the PID file (" + pid + ").: " + e.getMessage());
             }
         }
+        List<Path> dirs = new ArrayList<>(chrootDirs);
         if (runtimeDir != null) {
-            try (Stream<Path> files = Files.walk(runtimeDir)) {
+            dirs.add(runtimeDir);
+        }
+        for (Path dir : dirs) {
+            try (Stream<Path> files = Files.walk(dir)) {
                 files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             } catch (IOException ignored) {
                 // a temp directory left behind is harmless

@@ -72,6 +72,30 @@ public final class Accounts {
         return effectiveUid() == 0;
     }
 
+    /**
+     * The groups initgroups() would give the user (primary first), as {@code id -G} reports
+     * them through the system's name services; empty when the user is unknown.
+     */
+    public static List<Integer> groupList(String name) {
+        try {
+            Process p = new ProcessBuilder("id", "-G", "--", name).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+            if (!p.waitFor(5, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                return List.of();
+            }
+            if (p.exitValue() != 0 || out.isEmpty()) {
+                return List.of();
+            }
+            return java.util.Arrays.stream(out.split("\\s+")).map(Integer::valueOf).toList();
+        } catch (IOException | NumberFormatException e) {
+            return List.of();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return List.of();
+        }
+    }
+
     private static Optional<String> lookup(String database, String name) {
         if (name.isEmpty() || name.indexOf(':') >= 0 || name.indexOf('\n') >= 0) {
             return Optional.empty();

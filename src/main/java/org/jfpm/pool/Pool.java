@@ -4,9 +4,11 @@ import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
+import org.jfpm.config.Pm;
 import org.jfpm.config.PoolConfig;
 import org.jfpm.log.Level;
 import org.jfpm.log.Log;
@@ -17,15 +19,24 @@ import org.jfpm.worker.WorkerSpec;
 
 /**
  * One pool: its workers, the FIFO queue of requests waiting for one, and the
- * starting and replacing of workers (php-fpm's fpm_children.c).
+ * starting, retiring and replacing of workers (php-fpm's fpm_children.c).
  *
  * <p>The hot path is {@link #acquire} and {@link #release}: a short critical
  * section under the pool's lock. A worker coming back is handed straight to
  * the oldest waiter; otherwise it goes on top of the idle stack, so the most
  * recently used (warmest) worker serves next. Starting, replacing and
- * killing workers happen on other threads, never on the request path.
+ * killing workers happen on other threads, never on the request path; the
+ * only work {@link #release} adds is retiring a worker that has served
+ * pm.max_requests, and {@link #acquire} asks for an ondemand spawn only when
+ * the request has to wait anyway.
+ *
+ * <p>What the process manager decides is {@link PmDecision}'s arithmetic; the
+ * once-a-second tick is {@link PoolMaintenance}, which calls {@link #tick}.
  */
 public final class Pool {
+    /** How long a signalled worker has to exit before SIGKILL (php-fpm sends SIGKILL when it picks the child again). */
+    private static final long KILL_GRACE_SECONDS = 3;
+
     private final PoolConfig config;
     private final WorkerSpec spec;
     private final ReentrantLock lock = new ReentrantLock();
@@ -34,8 +45,15 @@ public final class Pool {
     private final List<Worker> workers = new ArrayList<>();
     private final AtomicLong socketSeq = new AtomicLong();
     private final Scoreboard scoreboard = new Scoreboard();
+    private final ProcessLimit processLimit;
+    private final int maxRequests;
     private volatile boolean stopping;
+    /** Workers being started: counted as running and idle, as php-fpm counts a child just forked. */
     private int starting;
+    /** Workers in {@code workers} on their way out (see {@link Worker}): running, neither idle nor active. */
+    private int leaving;
+    private PmDecision.State pmState = PmDecision.State.INITIAL;
+    private PoolMaintenance maintenance;
 
     /** A request waiting for a worker; the releasing thread fills {@code worker} and unparks it. */
     private static final class Waiter {
@@ -43,9 +61,11 @@ public final class Pool {
         volatile Worker worker;
     }
 
-    public Pool(PoolConfig config, WorkerSpec spec) {
+    public Pool(PoolConfig config, WorkerSpec spec, ProcessLimit processLimit) {
         this.config = config;
         this.spec = spec;
+        this.processLimit = processLimit;
+        this.maxRequests = config.pmMaxRequests();
     }
 
     public String name() {
@@ -66,6 +86,7 @@ public final class Pool {
      */
     public Worker acquire() throws InterruptedException {
         Waiter waiter;
+        Runnable ondemand = null;
         lock.lock();
         try {
             if (stopping) {
@@ -73,14 +94,20 @@ public final class Pool {
             }
             Worker w = idle.pollFirst();
             if (w != null) {
-                scoreboard.active(workers.size() - idle.size());
+                scoreboard.active(workers.size() - idle.size() - leaving);
                 return w;
             }
             waiter = new Waiter();
             waiters.addLast(waiter);
             scoreboard.queued(waiters.size());
+            if (config.pm() == Pm.ONDEMAND) {
+                ondemand = ondemandDecision();
+            }
         } finally {
             lock.unlock();
+        }
+        if (ondemand != null) {
+            ondemand.run();
         }
         while (waiter.worker == null) {
             if (stopping) {
@@ -115,6 +142,12 @@ public final class Pool {
             discard(w);
             return;
         }
+        if (maxRequests > 0 && w.requests() >= maxRequests) {
+            // php-fpm's child exits by itself after pm.max_requests; php-cgi is told never to
+            // (PHP_FCGI_MAX_REQUESTS=0), so the master retires it here, between two requests
+            leave(w, Signals.SIGTERM, false);
+            return;
+        }
         offer(w);
     }
 
@@ -128,7 +161,7 @@ public final class Pool {
                 idle.addFirst(w);
                 return;
             }
-            scoreboard.active(workers.size() - idle.size());
+            scoreboard.active(workers.size() - idle.size() - leaving);
         } finally {
             lock.unlock();
         }
@@ -137,103 +170,284 @@ public final class Pool {
     }
 
     private void discard(Worker w) {
+        leave(w, Signals.SIGKILL, false);
+    }
+
+    /**
+     * Takes a worker out of service: out of the idle stack, connection closed, then
+     * {@code signal} (SIGTERM: an idle php-cgi exits with code 0; it ignores SIGQUIT,
+     * php-fpm's choice), SIGKILL a few seconds later if it is still there. The pool
+     * replaces it when it has exited, unless the process manager killed it.
+     */
+    private void leave(Worker w, int signal, boolean pmKill) {
         lock.lock();
         try {
+            if (w.leaving || w.hasExited()) {
+                return; // already going, or gone (exited() has counted it and closed its connection)
+            }
+            w.leaving = true;
+            w.pmKilled = pmKill;
+            leaving++;
             idle.remove(w);
         } finally {
             lock.unlock();
         }
         w.process().closeConnection();
-        signal(w, Signals.SIGKILL);
-    }
-
-    /** Starts the initial workers: pm.max_children for a static pool. */
-    public void start() {
-        for (int i = 0; i < config.pmMaxChildren(); i++) {
-            startWorker(Level.DEBUG);
+        signal(w, signal);
+        if (signal != Signals.SIGKILL) {
+            Thread.ofVirtual().name("kill-" + w.pid()).start(() -> {
+                try {
+                    if (!w.process().process().waitFor(KILL_GRACE_SECONDS, TimeUnit.SECONDS)) {
+                        signal(w, Signals.SIGKILL);
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
         }
     }
 
-    /** Starts one worker in the background; {@code level} is how its "started" line is logged. */
-    private void startWorker(Level level) {
+    /** Starts the initial workers (static: pm.max_children; dynamic: pm.start_servers; ondemand: none) and the tick. */
+    public void start() {
+        int initial = switch (config.pm()) {
+            case STATIC -> config.pmMaxChildren();
+            case DYNAMIC -> config.pmStartServers();
+            case ONDEMAND -> 0;
+        };
+        spawn(initial, Level.DEBUG);
+        maintenance = PoolMaintenance.start(this);
+    }
+
+    /** Starts up to {@code n} workers, within pm.max_children and process.max; returns how many. */
+    private int spawn(int n, Level level) {
+        int reserved;
         lock.lock();
         try {
-            if (stopping) {
-                return;
-            }
-            starting++;
+            reserved = reserve(n);
         } finally {
             lock.unlock();
         }
-        Thread.ofVirtual().name("start-" + name()).start(() -> {
-            // numbered, not named after the pool: php-cgi takes a path with ':' for host:port
-            Path socket = spec.runtimeDir().resolve(socketSeq.incrementAndGet() + ".sock");
-            try {
-                WorkerProcess process = WorkerProcess.start(spec, socket);
-                Worker w = new Worker(this, process);
-                boolean keep;
-                lock.lock();
-                try {
-                    starting--;
-                    keep = !stopping;
-                    if (keep) {
-                        workers.add(w);
-                    }
-                } finally {
-                    lock.unlock();
-                }
-                Log.log(level, "[pool " + name() + "] child " + w.pid() + " started");
-                process.process().onExit().thenRun(() -> exited(w));
-                if (keep) {
-                    offer(w);
-                } else {
-                    discard(w);
-                }
-            } catch (WorkerProcess.StartException e) {
-                lock.lock();
-                try {
-                    starting--;
-                } finally {
-                    lock.unlock();
-                }
-                Log.error("[pool " + name() + "] child failed to start: " + e.getMessage());
-                retryLater();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        });
+        launch(reserved, level);
+        return reserved;
     }
 
-    /** A failed start is retried after a second, as php-fpm's maintenance tick would. */
+    /** Under the lock: counts up to {@code n} workers as starting, each holding a process.max slot. */
+    private int reserve(int n) {
+        if (stopping) {
+            return 0;
+        }
+        int room = Math.min(n, config.pmMaxChildren() - (workers.size() + starting));
+        int reserved = 0;
+        while (reserved < room && processLimit.tryAcquire()) {
+            reserved++;
+        }
+        starting += reserved;
+        return reserved;
+    }
+
+    /** Starts {@code n} reserved workers in the background; {@code level} is how their "started" lines are logged. */
+    private void launch(int n, Level level) {
+        for (int i = 0; i < n; i++) {
+            Thread.ofVirtual().name("start-" + name()).start(() -> startReserved(level));
+        }
+    }
+
+    private void startReserved(Level level) {
+        // numbered, not named after the pool: php-cgi takes a path with ':' for host:port
+        Path socket = spec.runtimeDir().resolve(socketSeq.incrementAndGet() + ".sock");
+        try {
+            WorkerProcess process = WorkerProcess.start(spec, socket);
+            Worker w = new Worker(this, process);
+            boolean keep;
+            lock.lock();
+            try {
+                starting--;
+                keep = !stopping;
+                workers.add(w);
+            } finally {
+                lock.unlock();
+            }
+            Log.log(level, "[pool " + name() + "] child " + w.pid() + " started");
+            process.process().onExit().thenRun(() -> exited(w));
+            if (keep) {
+                offer(w);
+            } else {
+                discard(w);
+            }
+        } catch (WorkerProcess.StartException e) {
+            lock.lock();
+            try {
+                starting--;
+            } finally {
+                lock.unlock();
+            }
+            processLimit.release();
+            Log.error("[pool " + name() + "] child failed to start: " + e.getMessage());
+            retryLater();
+        } catch (InterruptedException e) {
+            lock.lock();
+            try {
+                starting--;
+            } finally {
+                lock.unlock();
+            }
+            processLimit.release();
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * A failed start is retried after a second, as php-fpm's next tick would: a static
+     * pool wants its max_children back, an ondemand pool a worker for each waiting
+     * request; a dynamic pool's tick decides for itself.
+     */
     private void retryLater() {
         Thread.ofVirtual().start(() -> {
             try {
                 Thread.sleep(1000);
-                startWorker(Level.NOTICE);
+                int wanted;
+                lock.lock();
+                try {
+                    wanted = switch (config.pm()) {
+                        case STATIC -> 1;
+                        case ONDEMAND -> waiters.size() > starting ? 1 : 0;
+                        case DYNAMIC -> 0;
+                    };
+                } finally {
+                    lock.unlock();
+                }
+                spawn(wanted, Level.NOTICE);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
         });
     }
 
+    /** A worker process has ended (php-fpm's fpm_children_bury): log it, and replace it unless the pm killed it. */
     private void exited(Worker w) {
         w.markExited();
         lock.lock();
         try {
             workers.remove(w);
             idle.remove(w);
+            if (w.leaving) {
+                leaving--;
+            }
         } finally {
             lock.unlock();
         }
+        processLimit.release();
         w.process().closeConnection();
-        ExitStatus status = ExitStatus.fromExitValue(w.process().process().exitValue());
-        String line = "[pool " + name() + "] child " + w.pid() + " " + status.describe() + " after "
-                + ExitStatus.seconds(System.nanoTime() - w.process().startNanos()) + " seconds from start";
-        Level level = stopping ? Level.DEBUG : status.clean() ? Level.NOTICE : Level.WARNING;
-        Log.log(level, line);
-        if (!stopping) {
-            startWorker(Level.NOTICE); // static: every exit is followed by a re-fork
+        String after = " after " + ExitStatus.seconds(System.nanoTime() - w.process().startNanos())
+                + " seconds from start";
+        if (w.pmKilled) {
+            Log.debug("[pool " + name() + "] child " + w.pid() + " has been killed by the process management" + after);
+            return;
         }
+        ExitStatus status = ExitStatus.fromExitValue(w.process().process().exitValue());
+        Level level = stopping ? Level.DEBUG : status.clean() ? Level.NOTICE : Level.WARNING;
+        Log.log(level, "[pool " + name() + "] child " + w.pid() + " " + status.describe() + after);
+        if (!stopping) {
+            spawn(1, Level.NOTICE); // every pm re-forks after an exit it did not ask for (reference 6.5, 6.6)
+        }
+    }
+
+    // ---------------------------------------------------------------- process manager
+
+    /** What one tick decided, carried out of the lock by {@link PoolMaintenance}. */
+    record Tick(PmDecision decision, PmDecision.Counts counts, Worker victim, int reserved, int spawnRate) {}
+
+    /**
+     * Under the lock: counts the workers, asks {@link PmDecision}, takes the victim
+     * out of the idle stack and reserves the workers to start. Signals, starts and
+     * log lines are left to the caller.
+     */
+    Tick tick(long nowNanos) {
+        lock.lock();
+        try {
+            if (stopping) {
+                return null;
+            }
+            PmDecision.Counts counts = counts();
+            Worker oldest = oldestIdle();
+            int rate = pmState.spawnRate();
+            PmDecision d = switch (config.pm()) {
+                case STATIC -> null;
+                case DYNAMIC -> PmDecision.dynamicTick(new PmDecision.Dynamic(name(), config.pmMaxChildren(),
+                        config.pmMinSpareServers(), config.pmMaxSpareServers(), config.pmMaxSpawnRate()),
+                        counts, oldest != null, pmState);
+                case ONDEMAND -> {
+                    PmDecision kill = PmDecision.ondemandTick(oldest == null ? null : oldest.lastActiveNanos(),
+                            nowNanos, config.pmProcessIdleTimeout() * 1_000_000_000L, pmState);
+                    if (kill.killOldestIdle() || waiters.isEmpty()) {
+                        yield kill;
+                    }
+                    // php-fpm re-arms its listening-socket event every tick: requests still
+                    // waiting (a spawn refused by process.max, a failed start) ask again
+                    yield PmDecision.ondemandRequestWaiting(name(), config.pmMaxChildren(), counts,
+                            waiters.size(), starting, pmState);
+                }
+            };
+            if (d == null) {
+                return new Tick(null, counts, null, 0, rate);
+            }
+            pmState = d.state();
+            Worker victim = d.killOldestIdle() && oldest != null && idle.remove(oldest) ? oldest : null;
+            int reserved = reserve(d.spawn());
+            return new Tick(d, counts, victim, reserved, rate);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Kills a worker the tick took out of the idle stack; it is not replaced. */
+    void pmKill(Worker victim) {
+        leave(victim, Signals.SIGTERM, true);
+    }
+
+    /** Starts workers {@link #tick} reserved; initial and pm forks log "started" at DEBUG. */
+    void launchReserved(int n) {
+        launch(n, Level.DEBUG);
+    }
+
+    /** Under the lock: an ondemand request waits; returns what to do once the lock is released. */
+    private Runnable ondemandDecision() {
+        PmDecision d = PmDecision.ondemandRequestWaiting(name(), config.pmMaxChildren(), counts(),
+                waiters.size(), starting, pmState);
+        pmState = d.state();
+        if (d.warning() == null && d.spawn() == 0) {
+            return null;
+        }
+        int reserved = reserve(d.spawn());
+        return () -> {
+            if (d.warning() != null) {
+                Log.warning(d.warning());
+            }
+            if (d.countReached()) {
+                scoreboard.countMaxChildrenReached();
+            }
+            if (reserved > 0) {
+                launch(reserved, Level.DEBUG);
+                Log.debug("[pool " + name() + "] got accept without idle child available .... I forked");
+            }
+        };
+    }
+
+    /** Under the lock. */
+    private PmDecision.Counts counts() {
+        return new PmDecision.Counts(idle.size() + starting, workers.size() - idle.size() - leaving,
+                workers.size() + starting);
+    }
+
+    /** Under the lock: the idle worker with the oldest start time (php-fpm's last_idle_child), or null. */
+    private Worker oldestIdle() {
+        Worker oldest = null;
+        for (Worker w : idle) {
+            if (oldest == null || w.startNanos() < oldest.startNanos()) {
+                oldest = w;
+            }
+        }
+        return oldest;
     }
 
     public boolean isStopping() {
@@ -252,6 +466,9 @@ public final class Pool {
             lock.unlock();
         }
         woken.forEach(w -> LockSupport.unpark(w.thread));
+        if (maintenance != null) {
+            maintenance.stop();
+        }
     }
 
     /** Sends {@code signal} to every live worker. */
@@ -284,7 +501,17 @@ public final class Pool {
     public int activeCount() {
         lock.lock();
         try {
-            return workers.size() - idle.size();
+            return workers.size() - idle.size() - leaving;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Workers waiting for a request now (starting ones not included). */
+    public int idleCount() {
+        lock.lock();
+        try {
+            return idle.size();
         } finally {
             lock.unlock();
         }
@@ -304,7 +531,7 @@ public final class Pool {
     public boolean isBusy() {
         lock.lock();
         try {
-            return workers.size() > idle.size() || !waiters.isEmpty();
+            return workers.size() - leaving > idle.size() || !waiters.isEmpty();
         } finally {
             lock.unlock();
         }

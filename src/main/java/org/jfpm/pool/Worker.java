@@ -13,9 +13,14 @@ import org.jfpm.worker.WorkerProcess;
  * <b>busy</b> (handed to one front connection, which alone touches the
  * connection and the buffer until it gives the worker back), <b>broken</b>
  * (its connection failed or its process exited: never handed out again; the
- * process is killed if still alive and the pool replaces it when it exits).
- * A worker moves idle → busy in {@link Pool#acquire}, busy → idle or broken in
- * {@link Pool#release}, and any → broken when its process exits.
+ * process is killed if still alive and the pool replaces it when it exits),
+ * <b>leaving</b> (retired after pm.max_requests, killed by the process
+ * manager while idle, or broken: out of the idle stack, its connection closed,
+ * signalled; counted as running until its process has exited, SIGKILL after
+ * a few seconds if it has not).
+ * A worker moves idle → busy in {@link Pool#acquire}, busy → idle, leaving
+ * (max_requests reached) or broken in {@link Pool#release}, idle → leaving
+ * in the process manager's tick, and any → broken when its process exits.
  */
 public final class Worker {
     /** Room for two largest records, so one read can take several small ones. */
@@ -33,6 +38,11 @@ public final class Worker {
     private volatile long requestStartMillis;
     private volatile long lastDurationMicros;
     private volatile RequestUsage lastUsage;
+    private volatile long requestEndNanos;
+    /** On its way out (retired, killed, broken): no longer idle or active; guarded by the pool's lock. */
+    boolean leaving;
+    /** Retired by the process manager (php-fpm's {@code idle_kill}): not replaced, its exit logged at DEBUG. */
+    volatile boolean pmKilled;
 
     Worker(Pool pool, WorkerProcess process) {
         this.pool = pool;
@@ -75,7 +85,9 @@ public final class Worker {
 
     /** The worker's END_REQUEST has arrived (or the request failed). */
     public void requestEnded() {
-        lastDurationMicros = (System.nanoTime() - requestStartNanos) / 1000;
+        long now = System.nanoTime();
+        requestEndNanos = now;
+        lastDurationMicros = (now - requestStartNanos) / 1000;
         state = WorkerState.IDLE;
     }
 
@@ -112,6 +124,16 @@ public final class Worker {
 
     public long startMillis() {
         return process.startMillis();
+    }
+
+    long startNanos() {
+        return process.startNanos();
+    }
+
+    /** When the worker last finished a request, or was started (php-fpm's fpm_request_last_activity of an idle child). */
+    long lastActiveNanos() {
+        long end = requestEndNanos;
+        return end != 0 ? end : process.startNanos();
     }
 
     /** The connection can no longer be trusted; the worker must not serve again. */

@@ -7,10 +7,27 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The one place that lists every step preparing a worker: the exec chain
- * (setpriv for the parent-death signal and the pool's identity), php-cgi's
+ * The one place that lists every step preparing a worker: the exec chain, php-cgi's
  * own flags, and the environment. Pure: it returns a command line and an
  * environment and starts nothing.
+ *
+ * <p>php-fpm prepares a child after fork() (fpm_unix_init_child): rlimits, chroot,
+ * chdir, nice, setgid, initgroups, setuid. jfpm never forks inside the JVM; each
+ * step is a standard tool that does its one thing and exec()s the next, so the
+ * worker keeps one pid from the master's fork to php-cgi:
+ * <pre>
+ *   prlimit --nofile=N:N --core=C:C --     rlimit_files, rlimit_core   (util-linux)
+ *   nice -n K --                           process.priority            (coreutils)
+ *   env -C DIR --                          chdir, no chroot            (coreutils)
+ *   chroot -- ROOT [env -C DIR --]         chroot [+ chdir inside]     (coreutils)
+ *   setpriv --pdeathsig=KILL [--reuid=U --regid=G --init-groups] --   user, group (util-linux)
+ *   php-cgi -c ... -d ... -b SOCKET
+ * </pre>
+ * The order is php-fpm's, and it is forced anyway: raising a hard limit, a
+ * negative nice and chroot need root, so they come before setpriv drops it; after
+ * chroot every later program (env, setpriv, php-cgi and their libraries) is looked
+ * up inside the new root. setpriv comes last because a change of uid clears the
+ * parent-death signal (prctl(2)): set after it, it survives the exec of php-cgi.
  *
  * <p>php-cgi is told {@code PHP_FCGI_CHILDREN=0} (serve from this one
  * process, never fork) and {@code PHP_FCGI_MAX_REQUESTS=0} (never exit on its
@@ -19,13 +36,72 @@ import java.util.Map;
 public final class WorkerCommand {
     private WorkerCommand() {}
 
-    public record Built(List<String> command, Map<String, String> environment) {}
+    /**
+     * @param steps  the preparing programs in the order they run, to say which one failed
+     */
+    public record Built(List<String> command, Map<String, String> environment, List<Step> steps) {
+        public Built {
+            command = List.copyOf(command);
+            steps = List.copyOf(steps);
+        }
+    }
+
+    /**
+     * One program of the exec chain and the pool directive it applies. Each tool
+     * prefixes its errors with its name ({@code chroot: cannot change root directory to ...}),
+     * which is how a failed start names its step.
+     */
+    public record Step(String program, String directive) {
+        public String describe() {
+            return directive + " (" + program + ")";
+        }
+    }
 
     public static Built build(WorkerSpec spec, Path socket, Map<String, String> masterEnv) {
+        return build(spec, List.of("-b", socket.toString()), masterEnv);
+    }
+
+    /**
+     * The same chain ending in {@code php-cgi -v}: run once per pool at start-up, so that
+     * a step that cannot work (a chroot without php-cgi inside, a limit the kernel refuses)
+     * stops the start with the pool and the step named, before any request waits for it.
+     */
+    public static Built probe(WorkerSpec spec, Map<String, String> masterEnv) {
+        return build(spec, List.of("-v"), masterEnv);
+    }
+
+    private static Built build(WorkerSpec spec, List<String> phpCgiTail, Map<String, String> masterEnv) {
         List<String> cmd = new ArrayList<>();
+        List<Step> steps = new ArrayList<>();
+        WorkerSpec.Confinement c = spec.confinement();
+        if (c.rlimitFiles() > 0 || c.rlimitCore() != 0) {
+            steps.add(new Step("prlimit", "rlimit_files/rlimit_core"));
+            cmd.add("prlimit");
+            if (c.rlimitFiles() > 0) {
+                cmd.add("--nofile=" + c.rlimitFiles() + ":" + c.rlimitFiles());
+            }
+            if (c.rlimitCore() != 0) {
+                String core = c.rlimitCore() < 0 ? "unlimited" : Long.toString(c.rlimitCore());
+                cmd.add("--core=" + core + ":" + core);
+            }
+            cmd.add("--");
+        }
+        if (c.niceIncrement() != null) {
+            steps.add(new Step("nice", "process.priority"));
+            cmd.addAll(List.of("nice", "-n", Integer.toString(c.niceIncrement()), "--"));
+        }
+        if (c.chroot() != null) {
+            steps.add(new Step("chroot", "chroot"));
+            cmd.addAll(List.of("chroot", "--", c.chroot().toString())); // chroot(2), then chdir("/")
+        }
+        if (c.chdir() != null && !(c.chroot() != null && c.chdir().toString().equals("/"))) {
+            steps.add(new Step("env", "chdir"));
+            cmd.addAll(List.of("env", "-C", c.chdir().toString(), "--"));
+        }
         // --pdeathsig: a master killed with SIGKILL takes its workers with it. The
         // kernel sends it when the *thread* that forked dies, so workers are
         // started from one long-lived thread (WorkerProcess.SPAWNER).
+        steps.add(new Step("setpriv", spec.identity() != null ? "user/group" : "parent-death signal"));
         cmd.add("setpriv");
         cmd.add("--pdeathsig=KILL");
         WorkerSpec.Identity id = spec.identity();
@@ -33,7 +109,11 @@ public final class WorkerCommand {
             cmd.add("--reuid=" + id.uid());
             cmd.add("--regid=" + id.gid());
             // php-fpm calls initgroups() for a user it knows by name, else keeps no supplementary group
-            cmd.add(id.name() != null ? "--init-groups" : "--clear-groups");
+            if (!id.groups().isEmpty()) {
+                cmd.add("--groups=" + String.join(",", id.groups().stream().map(String::valueOf).toList()));
+            } else {
+                cmd.add(id.name() != null ? "--init-groups" : "--clear-groups");
+            }
         }
         cmd.add("--");
         cmd.add(spec.phpCgi().binary().toString());
@@ -52,8 +132,7 @@ public final class WorkerCommand {
         spec.defines().forEach(d -> define(cmd, d));
         spec.phpValues().forEach((k, v) -> define(cmd, k + "=" + iniQuoted(v)));
         spec.phpAdminValues().forEach((k, v) -> define(cmd, k + "=" + iniQuoted(v)));
-        cmd.add("-b");
-        cmd.add(socket.toString());
+        cmd.addAll(phpCgiTail);
 
         Map<String, String> env = new LinkedHashMap<>();
         if (!spec.clearEnv()) {
@@ -77,7 +156,7 @@ public final class WorkerCommand {
         if (!spec.noPhpIni() && spec.phpIni() == null) {
             spec.phpCgi().fpmConfigDir().ifPresent(dir -> env.put("PHP_INI_SCAN_DIR", dir.resolve("conf.d").toString()));
         }
-        return new Built(List.copyOf(cmd), env);
+        return new Built(cmd, env, steps);
     }
 
     /**

@@ -87,7 +87,7 @@ public final class WorkerProcess {
         } catch (ExecutionException e) {
             throw new StartException("cannot execute " + built.command().getFirst() + ": " + e.getCause().getMessage());
         }
-        StartupErrors errors = spec.catchOutput() ? null : StartupErrors.watch(process);
+        StartupErrors errors = spec.catchOutput() ? null : StartupErrors.watch(process, built.steps());
         if (spec.catchOutput()) {
             WorkerOutput.capture(spec, process);
         }
@@ -98,6 +98,34 @@ public final class WorkerProcess {
             process.destroyForcibly();
             throw e;
         }
+    }
+
+    /**
+     * Runs the pool's exec chain once, ending in {@code php-cgi -v}, and returns null when
+     * every step worked, else which step failed and what it said. The master calls it for
+     * each pool before it binds anything (reference 3.3: such failures stop the start).
+     */
+    public static String probe(WorkerSpec spec) throws InterruptedException {
+        WorkerCommand.Built built = WorkerCommand.probe(spec, System.getenv());
+        ProcessBuilder pb = new ProcessBuilder(built.command()).redirectErrorStream(true);
+        pb.environment().clear();
+        pb.environment().putAll(built.environment());
+        pb.redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
+        Process process;
+        try {
+            process = pb.start();
+        } catch (IOException e) {
+            return "cannot execute " + built.command().getFirst() + ": " + e.getMessage();
+        }
+        StartupErrors output = new StartupErrors(process.getInputStream(), process.pid(), built.steps());
+        if (!process.waitFor(START_TIMEOUT_NANOS, java.util.concurrent.TimeUnit.NANOSECONDS)) {
+            process.destroyForcibly();
+            return "'" + String.join(" ", built.command()) + "' did not end within 10 seconds";
+        }
+        if (process.exitValue() == 0) {
+            return null;
+        }
+        return output.explain(process.exitValue(), " (php-cgi -v)");
     }
 
     private static SocketChannel connect(Process process, Path socket, long startNanos, StartupErrors errors)
@@ -116,8 +144,9 @@ public final class WorkerProcess {
                 }
             }
             if (!process.isAlive()) {
-                throw new StartException("php-cgi exited with code " + process.exitValue()
-                        + " before listening on " + socket + (errors == null ? "" : errors.describe()));
+                throw new StartException(errors == null
+                        ? "php-cgi exited with code " + process.exitValue() + " before listening on " + socket
+                        : errors.explain(process.exitValue(), " before listening on " + socket));
             }
             if (System.nanoTime() - startNanos > START_TIMEOUT_NANOS) {
                 process.destroyForcibly();
@@ -176,14 +205,20 @@ public final class WorkerProcess {
     static final class StartupErrors {
         private static final int KEEP = 5;
         private final java.util.ArrayDeque<String> last = new java.util.ArrayDeque<>();
+        private final java.util.List<WorkerCommand.Step> steps;
+        private volatile WorkerCommand.Step failed;
         private final Thread reader;
 
-        private StartupErrors(Process process) {
-            reader = Thread.ofVirtual().name("worker-" + process.pid() + "-stderr").start(() -> {
+        private StartupErrors(InputStream stderr, long pid, java.util.List<WorkerCommand.Step> steps) {
+            this.steps = steps;
+            reader = Thread.ofVirtual().name("worker-" + pid + "-stderr").start(() -> {
                 try (BufferedReader r = new BufferedReader(
-                        new InputStreamReader(process.getErrorStream(), StandardCharsets.UTF_8))) {
+                        new InputStreamReader(stderr, StandardCharsets.UTF_8))) {
                     String line;
                     while ((line = r.readLine()) != null) {
+                        if (failed == null) {
+                            failed = stepOf(line);
+                        }
                         synchronized (last) {
                             if (last.size() == KEEP) {
                                 last.removeFirst();
@@ -197,16 +232,36 @@ public final class WorkerProcess {
             });
         }
 
-        static StartupErrors watch(Process process) {
-            return new StartupErrors(process);
+        static StartupErrors watch(Process process, java.util.List<WorkerCommand.Step> steps) {
+            return new StartupErrors(process.getErrorStream(), process.pid(), steps);
         }
 
-        /** {@code : "what php-cgi said"}, once the exited worker's stderr has been read to its end. */
+        /** The step whose program wrote this line ({@code chroot: cannot change root ...}), if any. */
+        private WorkerCommand.Step stepOf(String line) {
+            for (WorkerCommand.Step step : steps) {
+                if (line.startsWith(step.program() + ":")) {
+                    return step;
+                }
+            }
+            return null;
+        }
+
+        /**
+         * {@code : "what the worker said"}, once the exited worker's stderr has been read to its end.
+         */
         String describe() throws InterruptedException {
             reader.join(1000);
             synchronized (last) {
                 return last.isEmpty() ? "" : ": \"" + String.join(" / ", last).strip() + "\"";
             }
+        }
+
+        /** What ended the process before php-cgi listened: the failed step, or php-cgi itself. */
+        String explain(int exitCode, String when) throws InterruptedException {
+            String said = describe();
+            WorkerCommand.Step step = failed;
+            return step != null ? "step " + step.describe() + " failed with code " + exitCode + said
+                    : "php-cgi exited with code " + exitCode + when + said;
         }
     }
 

@@ -21,7 +21,9 @@ import java.util.SequencedMap;
  * @param identity        the user and group to switch to, or null to stay who the master is
  * @param catchOutput     catch_workers_output
  * @param decorateOutput  decorate_workers_output
- * @param runtimeDir      where the pool's private worker sockets live (writable by the identity)
+ * @param runtimeDir      where the pool's private worker sockets live (writable by the identity);
+ *                        for a chroot pool the same path must reach the same directory inside the chroot
+ * @param confinement     chroot, chdir, rlimits and priority of the workers
  */
 public record WorkerSpec(
         String pool,
@@ -36,7 +38,8 @@ public record WorkerSpec(
         Identity identity,
         boolean catchOutput,
         boolean decorateOutput,
-        Path runtimeDir) {
+        Path runtimeDir,
+        Confinement confinement) {
 
     /**
      * Who a pool's workers run as (php-fpm's fpm_unix_resolve_socket_premissions and
@@ -44,8 +47,41 @@ public record WorkerSpec(
      * home for {@code --init-groups}, {@code USER} and {@code HOME} when the passwd
      * database knows the uid.
      *
-     * @param name  user name, or null for a uid without a passwd entry
-     * @param home  home directory, or null when unknown
+     * @param name    user name, or null for a uid without a passwd entry
+     * @param home    home directory, or null when unknown
+     * @param groups  the supplementary groups resolved by the master, or empty to let
+     *                setpriv's {@code --init-groups} look them up (a chroot pool gets them
+     *                resolved outside: setpriv runs inside, where there may be no passwd)
      */
-    public record Identity(int uid, int gid, String name, String home) {}
+    public record Identity(int uid, int gid, String name, String home, List<Integer> groups) {
+        public Identity {
+            groups = List.copyOf(groups);
+        }
+
+        public Identity(int uid, int gid, String name, String home) {
+            this(uid, gid, name, home, List.of());
+        }
+
+        public Identity withGroups(List<Integer> resolved) {
+            return new Identity(uid, gid, name, home, resolved);
+        }
+    }
+
+    /**
+     * The rest of php-fpm's worker set-up (fpm_unix_init_child: rlimits, chroot, chdir,
+     * nice), resolved by the master: pool value, else the global one; the ones php-fpm
+     * applies as root only are null when the master is not root.
+     *
+     * @param chroot         the new root, or null
+     * @param chdir          the working directory (inside the chroot), or null to keep
+     *                       the master's ({@code /} after a chroot)
+     * @param rlimitFiles    RLIMIT_NOFILE, soft and hard; 0 = inherit
+     * @param rlimitCore     RLIMIT_CORE, soft and hard; -1 = unlimited, 0 = inherit
+     * @param niceIncrement  what {@code nice -n} adds to the master's niceness so that the
+     *                       worker gets process.priority (php-fpm's setpriority is absolute),
+     *                       or null to inherit
+     */
+    public record Confinement(Path chroot, Path chdir, int rlimitFiles, long rlimitCore, Integer niceIncrement) {
+        public static final Confinement NONE = new Confinement(null, null, 0, 0, null);
+    }
 }

@@ -38,7 +38,7 @@ class WorkerCommandTest {
                         WorkerSpec.Identity identity) {
         WorkerSpec build(PhpCgi php) {
             return new WorkerSpec("www", php, phpIni, noPhpIni, defines, values, admin, env, clearEnv, identity,
-                    false, false, Path.of("/run/jfpm"));
+                    false, false, Path.of("/run/jfpm"), WorkerSpec.Confinement.NONE);
         }
     }
 
@@ -163,5 +163,63 @@ class WorkerCommandTest {
         Spec s = new Spec(Path.of("/etc/jfpm/php.ini"), false, List.of(), map(), map(), map(), true, null);
         assertThat(WorkerCommand.build(s.build(versioned), SOCKET, MASTER_ENV).environment())
                 .doesNotContainKey("PHP_INI_SCAN_DIR");
+    }
+
+    private static WorkerSpec confined(WorkerSpec.Confinement c, WorkerSpec.Identity id) {
+        return new WorkerSpec("www", PHP, null, false, List.of(), map(), map(), map(), true, id,
+                false, false, Path.of("/run/jfpm"), c);
+    }
+
+    @Test
+    void everyStepInPhpFpmsOrderBeforeSetprivDropsRoot() {
+        WorkerSpec spec = confined(new WorkerSpec.Confinement(Path.of("/srv/jail"), Path.of("/app"), 4096, -1, -5),
+                new WorkerSpec.Identity(65534, 65534, "nobody", "/nonexistent"));
+        WorkerCommand.Built built = WorkerCommand.build(spec, SOCKET, MASTER_ENV);
+        assertThat(built.command()).containsExactly(
+                "prlimit", "--nofile=4096:4096",      // rlimit_files, soft and hard as php-fpm's setrlimit
+                "--core=unlimited:unlimited", "--",   // rlimit_core = unlimited
+                "nice", "-n", "-5", "--",             // process.priority, relative to the master's niceness
+                "chroot", "--", "/srv/jail",          // chroot(2) and chdir("/"); later programs are inside
+                "env", "-C", "/app", "--",            // chdir, inside the chroot
+                "setpriv", "--pdeathsig=KILL",        // last: a uid change would clear the death signal
+                "--reuid=65534", "--regid=65534", "--init-groups", "--",
+                "/opt/php/bin/php-cgi", "-b", "/run/jfpm/www-0.sock");
+        assertThat(built.steps()).extracting(WorkerCommand.Step::describe).containsExactly(
+                "rlimit_files/rlimit_core (prlimit)", "process.priority (nice)", "chroot (chroot)",
+                "chdir (env)", "user/group (setpriv)");
+    }
+
+    @Test
+    void groupsResolvedByTheMasterAreGivenAsNumbers() {
+        WorkerSpec spec = confined(new WorkerSpec.Confinement(Path.of("/srv/jail"), null, 0, 0, null),
+                new WorkerSpec.Identity(33, 33, "www-data", "/var/www", List.of(33, 4)));
+        assertThat(WorkerCommand.build(spec, SOCKET, MASTER_ENV).command())
+                .containsSequence("--reuid=33", "--regid=33", "--groups=33,4", "--");
+    }
+
+    @Test
+    void chdirWithoutChrootAndOnlyTheLimitsThatAreSet() {
+        WorkerSpec spec = confined(new WorkerSpec.Confinement(null, Path.of("/srv/www"), 0, 0, null), null);
+        assertThat(WorkerCommand.build(spec, SOCKET, MASTER_ENV).command()).containsExactly(
+                "env", "-C", "/srv/www", "--",
+                "setpriv", "--pdeathsig=KILL", "--", "/opt/php/bin/php-cgi", "-b", "/run/jfpm/www-0.sock");
+        WorkerSpec core = confined(new WorkerSpec.Confinement(null, null, 0, 1024, null), null);
+        assertThat(WorkerCommand.build(core, SOCKET, MASTER_ENV).command())
+                .startsWith("prlimit", "--core=1024:1024", "--", "setpriv");
+    }
+
+    @Test
+    void chrootAloneAlreadyLeavesTheWorkerInItsRoot() {
+        WorkerSpec spec = confined(new WorkerSpec.Confinement(Path.of("/srv/jail"), Path.of("/"), 0, 0, null), null);
+        assertThat(WorkerCommand.build(spec, SOCKET, MASTER_ENV).command())
+                .startsWith("chroot", "--", "/srv/jail", "setpriv");
+    }
+
+    @Test
+    void theStartUpProbeRunsTheSameChainEndingInVersion() {
+        WorkerSpec spec = confined(new WorkerSpec.Confinement(null, null, 2048, 0, 3), null);
+        assertThat(WorkerCommand.probe(spec, MASTER_ENV).command()).containsExactly(
+                "prlimit", "--nofile=2048:2048", "--", "nice", "-n", "3", "--",
+                "setpriv", "--pdeathsig=KILL", "--", "/opt/php/bin/php-cgi", "-v");
     }
 }

@@ -92,7 +92,7 @@ class WorkerProcessTest {
     private WorkerSpec spec(List<String> defines, SequencedMap<String, String> phpValues,
                             SequencedMap<String, String> adminValues) {
         return new WorkerSpec("www", php, null, true, defines, phpValues, adminValues,
-                new LinkedHashMap<>(), true, null, false, false, dir);
+                new LinkedHashMap<>(), true, null, false, false, dir, WorkerSpec.Confinement.NONE);
     }
 
     private WorkerSpec spec() {
