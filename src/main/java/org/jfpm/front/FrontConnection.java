@@ -44,13 +44,15 @@ final class FrontConnection implements Runnable {
     private static final long MASTER_PID = ProcessHandle.current().pid();
 
     private final SocketChannel channel;
-    private final Pool pool;
-    private final Router router;
+    private final Listener listener;
+    /** The pool, router and access log of the current request, read from the listener per request (reload). */
+    private Pool pool;
+    private Router router;
     private final String peer;
     /** The web server's IP for the access log's {@code %R}; null on a unix socket. */
     private final String peerIp;
     /** Null when the pool keeps no access log: then nothing of the response is looked at. */
-    private final AccessLog accessLog;
+    private AccessLog accessLog;
     /** When the current request's head was complete: the access log's accept time. */
     private long headNanos;
     private long headMillis;
@@ -63,11 +65,10 @@ final class FrontConnection implements Runnable {
     private int requestId;
     private boolean keepConn;
 
-    FrontConnection(SocketChannel channel, PoolFront front, Router router, String peer, String peerIp) {
+    FrontConnection(SocketChannel channel, Listener listener, String peer, String peerIp) {
         this.channel = channel;
-        this.pool = front.pool();
-        this.accessLog = front.accessLog();
-        this.router = router;
+        this.listener = listener;
+        bind();
         this.peer = peer;
         this.peerIp = peerIp;
     }
@@ -95,11 +96,20 @@ final class FrontConnection implements Runnable {
         }
     }
 
+    /** Takes the listener's current pool: after a reload the next request goes to the new one. */
+    private void bind() {
+        Listener.Binding b = listener.binding();
+        pool = b.pool();
+        router = b.router();
+        accessLog = b.front().accessLog();
+    }
+
     /** Serves one request; returns whether the connection stays open for another. */
     private boolean serveOne() throws IOException, ProtocolException, InterruptedException {
         if (!readBegin()) {
             return false;
         }
+        bind();
         if (!readParams()) {
             return keepConn; // aborted before it reached a worker
         }

@@ -33,19 +33,54 @@ public final class Listener {
     /** FCGI_MAX_CONNS as answered to FCGI_GET_VALUES. */
     static final int MAX_CONNECTIONS = 10_000;
 
-    private final Pool pool;
-    private final PoolFront front;
-    private final Router router;
+    /**
+     * What the listener serves: the pool's front and the router for this socket.
+     * Swapped whole by {@link #switchTo} on a reload; each connection reads it
+     * again at the start of every request, so kept connections follow the reload.
+     */
+    record Binding(PoolFront front, Router router) {
+        Pool pool() {
+            return front.pool();
+        }
+    }
+
+    private final boolean statusListen;
     private final ListenAddress address;
     private final ServerSocketChannel server;
+    private volatile Binding binding;
     private volatile boolean closed;
 
-    private Listener(PoolFront front, Router router, ListenAddress address, ServerSocketChannel server) {
-        this.pool = front.pool();
-        this.front = front;
-        this.router = router;
+    private Listener(PoolFront front, boolean statusListen, ListenAddress address, ServerSocketChannel server) {
+        this.statusListen = statusListen;
+        this.binding = binding(front, statusListen);
         this.address = address;
         this.server = server;
+    }
+
+    private static Binding binding(PoolFront front, boolean statusListen) {
+        return new Binding(front, statusListen ? Router.forStatusListen(front.pool(), front.backlog())
+                : Router.forPool(front.pool(), front.backlog()));
+    }
+
+    Binding binding() {
+        return binding;
+    }
+
+    /**
+     * Serves another pool from now on (a reload): the socket stays open, so no
+     * connection is refused; requests already queued or running finish where they are.
+     */
+    public void switchTo(PoolFront front) {
+        binding = binding(front, statusListen);
+    }
+
+    /** The {@code listen} (or {@code pm.status_listen}) value this socket was bound for. */
+    public String listenText() {
+        return address.text();
+    }
+
+    public boolean isStatusListen() {
+        return statusListen;
     }
 
     /** Thrown with php-fpm's message for a socket that cannot be set up. */
@@ -60,7 +95,7 @@ public final class Listener {
      * listen.owner, listen.group and listen.mode.
      */
     public static Listener bind(PoolFront front) throws BindFailure {
-        return bind(front, front.pool().config().listen(), Router.forPool(front.pool(), front.backlog()));
+        return bind(front, front.pool().config().listen(), false);
     }
 
     /**
@@ -70,11 +105,10 @@ public final class Listener {
      * served by the pool's own workers.
      */
     public static Listener bindStatusListen(PoolFront front) throws BindFailure {
-        return bind(front, front.pool().config().pmStatusListen(),
-                Router.forStatusListen(front.pool(), front.backlog()));
+        return bind(front, front.pool().config().pmStatusListen(), true);
     }
 
-    private static Listener bind(PoolFront front, String listen, Router router) throws BindFailure {
+    private static Listener bind(PoolFront front, String listen, boolean statusListen) throws BindFailure {
         Pool pool = front.pool();
         ListenAddress address;
         try {
@@ -95,7 +129,7 @@ public final class Listener {
             throw new BindFailure("unable to bind listening socket for address '" + listen + "': "
                     + describe(e));
         }
-        return new Listener(front, router, address, server);
+        return new Listener(front, statusListen, address, server);
     }
 
     /** {@code listen.backlog = -1} means the kernel's somaxconn, as listen(2) caps it anyway. */
@@ -195,7 +229,7 @@ public final class Listener {
     }
 
     public Pool pool() {
-        return pool;
+        return binding.pool();
     }
 
     public ListenAddress address() {
@@ -204,7 +238,7 @@ public final class Listener {
 
     /** Accepts connections until {@link #close}; runs on its own thread. */
     public void start() {
-        Thread.ofVirtual().name("accept-" + pool.name()).start(this::acceptLoop);
+        Thread.ofVirtual().name("accept-" + pool().name()).start(this::acceptLoop);
     }
 
     private void acceptLoop() {
@@ -216,7 +250,7 @@ public final class Listener {
                 return;
             } catch (IOException e) {
                 if (!closed) {
-                    Log.error("[pool " + pool.name() + "] accept() failed on " + address.text() + ": " + e.getMessage());
+                    Log.error("[pool " + pool().name() + "] accept() failed on " + address.text() + ": " + e.getMessage());
                     pause();
                 }
                 continue;
@@ -230,7 +264,7 @@ public final class Listener {
             } catch (IOException ignored) {
                 // the peer is already gone; the connection fails on its first read
             }
-            Thread.ofVirtual().name("front-" + pool.name()).start(new FrontConnection(ch, front, router, peer, peerIp));
+            Thread.ofVirtual().name("front").start(new FrontConnection(ch, this, peer, peerIp));
         }
     }
 

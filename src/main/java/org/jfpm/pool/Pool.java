@@ -48,6 +48,8 @@ public final class Pool {
     private final ProcessLimit processLimit;
     private final int maxRequests;
     private volatile boolean stopping;
+    /** After a reload: the pool that serves this pool's listener now; requests still arriving here go there. */
+    private volatile Pool successor;
     /** Workers being started: counted as running and idle, as php-fpm counts a child just forked. */
     private int starting;
     /** Workers in {@code workers} on their way out (see {@link Worker}): running, neither idle nor active. */
@@ -82,36 +84,45 @@ public final class Pool {
 
     /**
      * Waits for a free worker, oldest request first. Returns null when the pool
-     * stops while waiting; nothing else ends the wait.
+     * stops while waiting; nothing else ends the wait. A pool replaced by a reload
+     * passes its requests, waiting ones included, to its successor.
      */
     public Worker acquire() throws InterruptedException {
+        if (stopping) {
+            return acquireFromSuccessor();
+        }
         Waiter waiter;
         Runnable ondemand = null;
         lock.lock();
         try {
             if (stopping) {
-                return null;
-            }
-            Worker w = idle.pollFirst();
-            if (w != null) {
-                scoreboard.active(workers.size() - idle.size() - leaving);
-                return w;
-            }
-            waiter = new Waiter();
-            waiters.addLast(waiter);
-            scoreboard.queued(waiters.size());
-            if (config.pm() == Pm.ONDEMAND) {
-                ondemand = ondemandDecision();
+                waiter = null; // raced with a reload or stop: handled below, outside the lock
+            } else {
+                Worker w = idle.pollFirst();
+                if (w != null) {
+                    scoreboard.active(workers.size() - idle.size() - leaving);
+                    return w;
+                }
+                waiter = new Waiter();
+                waiters.addLast(waiter);
+                scoreboard.queued(waiters.size());
+                if (config.pm() == Pm.ONDEMAND) {
+                    ondemand = ondemandDecision();
+                }
             }
         } finally {
             lock.unlock();
+        }
+        if (waiter == null) {
+            return acquireFromSuccessor();
         }
         if (ondemand != null) {
             ondemand.run();
         }
         while (waiter.worker == null) {
             if (stopping) {
-                return cancel(waiter);
+                cancel(waiter);
+                return acquireFromSuccessor();
             }
             LockSupport.park(this);
             if (Thread.interrupted()) {
@@ -120,6 +131,11 @@ public final class Pool {
             }
         }
         return waiter.worker;
+    }
+
+    private Worker acquireFromSuccessor() throws InterruptedException {
+        Pool next = successor;
+        return next != null ? next.acquire() : null;
     }
 
     private Worker cancel(Waiter waiter) {
@@ -138,8 +154,16 @@ public final class Pool {
 
     /** Gives a worker back after a request; a broken one is killed and replaced instead. */
     public void release(Worker w) {
+        if (w.pool() != this) {
+            w.pool().release(w); // taken from the successor of a pool replaced by a reload
+            return;
+        }
         if (w.isBroken()) {
             discard(w);
+            return;
+        }
+        if (stopping) {
+            leave(w, Signals.SIGTERM, false); // its request is done; a stopping pool serves no other
             return;
         }
         if (maxRequests > 0 && w.requests() >= maxRequests) {
@@ -469,6 +493,24 @@ public final class Pool {
         if (maintenance != null) {
             maintenance.stop();
         }
+    }
+
+    /**
+     * Graceful reload: from now on {@code next} serves this pool's requests, the
+     * waiting ones included; idle workers leave at once (SIGTERM, an idle php-cgi
+     * exits 0), busy ones when their request is done.
+     */
+    public void retire(Pool next) {
+        successor = next;
+        stopAccepting();
+        List<Worker> idleNow;
+        lock.lock();
+        try {
+            idleNow = List.copyOf(idle);
+        } finally {
+            lock.unlock();
+        }
+        idleNow.forEach(w -> leave(w, Signals.SIGTERM, false));
     }
 
     /** Sends {@code signal} to every live worker. */
