@@ -2,17 +2,14 @@ package org.jfpm.master;
 
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
-import java.util.stream.Stream;
+import org.jfpm.config.ConfigException;
+import org.jfpm.config.ConfigLoader;
 import org.jfpm.config.FpmConfig;
 import org.jfpm.config.GlobalConfig;
-import org.jfpm.config.PoolConfig;
 import org.jfpm.front.Listener;
 import org.jfpm.front.PoolFront;
 import org.jfpm.log.Log;
@@ -20,10 +17,6 @@ import org.jfpm.os.Accounts;
 import org.jfpm.os.Native;
 import org.jfpm.os.Signals;
 import org.jfpm.pool.Pool;
-import org.jfpm.pool.ProcessLimit;
-import org.jfpm.worker.PhpCgi;
-import org.jfpm.worker.WorkerProcess;
-import org.jfpm.worker.WorkerSpec;
 
 /**
  * The master process from start to exit (php-fpm's fpm.c and fpm_signals.c).
@@ -45,35 +38,38 @@ public final class Master {
 
     private enum State { NORMAL, FINISHING, TERMINATING }
 
-    private final FpmConfig config;
+    private final FpmConfig firstConfig;
     private final boolean forceStderr;
     private final PrintStream daemonStatus;
-    private final List<Pool> pools = new ArrayList<>();
-    private final List<Listener> listeners = new ArrayList<>();
-    private final List<PoolFront> fronts = new ArrayList<>();
     private final CountDownLatch stopRequested = new CountDownLatch(1);
     private volatile State state = State.NORMAL;
-    private Path runtimeDir;
-    /** Directories made inside chroots for worker sockets, removed at exit. */
-    private final List<Path> chrootDirs = new ArrayList<>();
+    private PoolSetup setup;
+    /** The running configuration's pools, fronts and sockets; replaced whole by a reload. */
+    private volatile Generation current;
+    private volatile EmergencyRestart emergency;
+    private volatile SystemdNotifier systemd;
+    /** Generations retired by a reload whose busy workers are still finishing. */
+    private final List<Generation> draining = new java.util.concurrent.CopyOnWriteArrayList<>();
+    /** One reload at a time; a signal for a reload already running is ignored (php-fpm's same-state rule). */
+    private final java.util.concurrent.atomic.AtomicBoolean reloading = new java.util.concurrent.atomic.AtomicBoolean();
 
     /**
      * @param forceStderr   {@code -O}: log to stderr in the foreground even without a terminal
      * @param daemonStatus  when started by a daemonizing parent: where to report success or failure
      */
     public Master(FpmConfig config, boolean forceStderr, PrintStream daemonStatus) {
-        this.config = config;
+        this.firstConfig = config;
         this.forceStderr = forceStderr;
         this.daemonStatus = daemonStatus;
     }
 
     public int run() throws InterruptedException {
-        GlobalConfig global = config.global();
+        GlobalConfig global = firstConfig.global();
         if (!openLog(global)) {
             return failStart();
         }
-        config.messages().forEach(m -> Log.log(m.level(), m.text()));
-        config.startupMessages().forEach(m -> Log.log(m.level(), m.text()));
+        firstConfig.messages().forEach(m -> Log.log(m.level(), m.text()));
+        firstConfig.startupMessages().forEach(m -> Log.log(m.level(), m.text()));
         try {
             if (!setUp()) {
                 return failStart();
@@ -83,12 +79,11 @@ public final class Master {
             cleanUp();
             return failStart();
         }
-        long pid = ProcessHandle.current().pid();
-        Log.notice("fpm is running, pid " + pid);
-        pools.forEach(Pool::start);
-        listeners.forEach(Listener::start);
+        Log.notice("fpm is running, pid " + ProcessHandle.current().pid());
+        current.start();
         Log.notice("ready to handle connections");
-        SystemdNotifier.create(pools, global.systemdInterval(), global.systemdIntervalConfigured()).ready();
+        systemd = SystemdNotifier.create(current::pools, global.systemdInterval(), global.systemdIntervalConfigured());
+        systemd.ready();
         SignalWatcher.start(this::onSignal);
         reportDaemonStatus(true);
         Log.startupComplete();
@@ -130,56 +125,36 @@ public final class Master {
 
     /** Pools, worker specs, sockets and pid file; false after logging the first failure. */
     private boolean setUp() {
-        if (!applyMasterLimits(config.global())) {
+        if (!applyMasterLimits(firstConfig.global())) {
             return false;
         }
-        PhpCgi phpCgi = PhpCgi.locate().orElse(null);
-        if (phpCgi == null) {
-            Log.error("php-cgi not found: install php8.2-cgi or set JFPM_PHP_CGI to the php-cgi binary");
+        setup = PoolSetup.create(firstConfig.options());
+        if (setup == null) {
             return false;
+        }
+        emergency = new EmergencyRestart(firstConfig.global().emergencyRestartThreshold(),
+                firstConfig.global().emergencyRestartInterval());
+        try {
+            current = Generation.build(firstConfig, setup, List.of(), this::workerSignalled);
+        } catch (Generation.SetupFailure e) {
+            cleanUp();
+            return false;
+        }
+        return writePidFile(firstConfig.global().pid());
+    }
+
+    private boolean writePidFile(Path pid) {
+        if (pid == null) {
+            return true;
         }
         try {
-            // traversable by the pools' users, listable by nobody but the master
-            runtimeDir = Files.createTempDirectory("jfpm-", PosixFilePermissions.asFileAttribute(
-                    PosixFilePermissions.fromString("rwx--x--x")));
+            PidFile.write(pid, ProcessHandle.current().pid());
+            return true;
         } catch (IOException e) {
-            Log.error("unable to create the runtime directory for worker sockets: " + e.getMessage());
+            Log.error("Unable to create the PID file (" + pid + ").: " + e.getMessage());
+            cleanUp();
             return false;
         }
-        ProcessLimit processLimit = new ProcessLimit(config.global().processMax());
-        for (PoolConfig pc : config.pools()) {
-            WorkerSpec spec = spec(pc, phpCgi, runtimeDir.resolve("pool" + pools.size()));
-            if (spec == null) {
-                cleanUp();
-                return false;
-            }
-            pools.add(new Pool(pc, spec, processLimit));
-        }
-        for (Pool pool : pools) {
-            try {
-                PoolFront front = PoolFront.open(pool);
-                fronts.add(front);
-                listeners.add(Listener.bind(front));
-                if (pool.config().pmStatusListen() != null) {
-                    listeners.add(Listener.bindStatusListen(front));
-                }
-            } catch (Listener.BindFailure e) {
-                Log.error(e.getMessage());
-                cleanUp();
-                return false;
-            }
-        }
-        Path pid = config.global().pid();
-        if (pid != null) {
-            try {
-                PidFile.write(pid, ProcessHandle.current().pid());
-            } catch (IOException e) {
-                Log.error("Unable to create the PID file (" + pid + ").: " + e.getMessage());
-                cleanUp();
-                return false;
-            }
-        }
-        return true;
     }
 
     /** The master's own rlimit_files, rlimit_core and process.priority (fpm_unix.c), in php-fpm's words. */
@@ -217,152 +192,6 @@ public final class Master {
     private static String tail(Native.NativeException e) {
         String m = e.getMessage();
         return m.substring(m.indexOf(": ") + 2);
-    }
-
-    /** A pool's worker spec and its socket directory; null after logging why the pool cannot run. */
-    private WorkerSpec spec(PoolConfig pc, PhpCgi phpCgi, Path socketDir) {
-        WorkerSpec.Identity identity = null;
-        if (Accounts.runningAsRoot() && pc.user() != null) {
-            identity = identity(pc);
-            if (identity == null) {
-                return null;
-            }
-            if ((identity.uid() == 0 || identity.gid() == 0) && !config.options().allowRoot()) {
-                Log.error("[pool " + pc.name() + "] please specify user and group other than root");
-                return null;
-            }
-        }
-        WorkerSpec.Confinement confinement = confinement(pc);
-        if (confinement.chroot() != null && identity != null && identity.name() != null) {
-            // setpriv runs inside the chroot, where --init-groups may find no passwd or group file
-            // (php-fpm's initgroups() also runs after chroot(), but with the name services it loaded before)
-            identity = identity.withGroups(Accounts.groupList(identity.name()));
-        }
-        if (confinement.chroot() != null) {
-            // the chroot's own php-cgi: the real file, so that no symlink chain must exist inside
-            try {
-                phpCgi = new PhpCgi(phpCgi.binary().toRealPath(), phpCgi.version());
-            } catch (IOException e) {
-                Log.error("[pool " + pc.name() + "] php-cgi " + phpCgi.binary() + ": " + e.getMessage());
-                return null;
-            }
-        }
-        try {
-            createSocketDir(socketDir, identity, confinement.chroot());
-        } catch (IOException e) {
-            Log.error("[pool " + pc.name() + "] unable to create the worker socket directory " + socketDir + ": "
-                    + e.getMessage());
-            return null;
-        }
-        WorkerSpec spec = new WorkerSpec(pc.name(), phpCgi, config.options().phpIni(), config.options().noPhpIni(),
-                config.options().phpDefines(), pc.phpValues(), pc.phpAdminValues(),
-                pc.environment(System.getenv()), pc.clearEnv(), identity,
-                pc.catchWorkersOutput(), pc.decorateWorkersOutput(), socketDir, confinement);
-        try {
-            String failure = WorkerProcess.probe(spec);
-            if (failure != null) {
-                Log.error("[pool " + pc.name() + "] unable to prepare a worker: " + failure);
-                return null;
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return null;
-        }
-        return spec;
-    }
-
-    /**
-     * rlimits (pool, else global: php-fpm's master applies the global ones to itself and
-     * its children inherit them), chdir, and the root-only chroot and priority.
-     */
-    private WorkerSpec.Confinement confinement(PoolConfig pc) {
-        GlobalConfig global = config.global();
-        boolean root = Accounts.runningAsRoot(); // else the loader has said they are ignored
-        Path chroot = root && pc.chroot() != null ? Path.of(pc.chroot()) : null;
-        Path chdir = pc.chdir() != null ? Path.of(pc.chdir()) : null;
-        int files = pc.rlimitFiles() > 0 ? pc.rlimitFiles() : global.rlimitFiles();
-        long core = pc.rlimitCore() != 0 ? pc.rlimitCore() : global.rlimitCore();
-        Integer priority = !root ? null : pc.processPriority() != null ? pc.processPriority() : global.processPriority();
-        Integer increment = priority == null ? null : priority - ownNiceness();
-        return new WorkerSpec.Confinement(chroot, chdir, files, core, increment);
-    }
-
-    /** The master's niceness ({@code /proc/self/stat} field 19): nice -n is relative, process.priority absolute. */
-    private static int ownNiceness() {
-        try {
-            String stat = Files.readString(Path.of("/proc/self/stat"));
-            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-            return Integer.parseInt(fields[16]); // field 19 counted from pid = 1; fields[0] is field 3
-        } catch (IOException | RuntimeException e) {
-            return 0;
-        }
-    }
-
-    /**
-     * The pool's private directory for worker sockets, writable by the pool's user only.
-     *
-     * <p>A chroot pool's php-cgi binds its socket inside the chroot while the master
-     * connects from outside, and both use the one path the spec holds. So the real
-     * directory is created at the same path under the chroot ({@code <chroot>/tmp/jfpm-X/pool0})
-     * and the master's path ({@code /tmp/jfpm-X/pool0}) is a symlink to it: inside the chroot
-     * the path names the directory itself, outside it leads there through the link.
-     */
-    private void createSocketDir(Path socketDir, WorkerSpec.Identity identity, Path chroot) throws IOException {
-        Path real = socketDir;
-        if (chroot != null) {
-            real = chroot.resolve(socketDir.toString().substring(1));
-            Path firstNew = real;
-            for (Path p = real.getParent(); !Files.exists(p); p = p.getParent()) {
-                firstNew = p;
-            }
-            Files.createDirectories(real.getParent(), PosixFilePermissions.asFileAttribute(
-                    PosixFilePermissions.fromString("rwx--x--x")));
-            if (!firstNew.equals(real)) {
-                chrootDirs.add(firstNew);
-            }
-        }
-        Files.createDirectory(real, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-        if (chroot != null) {
-            chrootDirs.add(real);
-            Files.createSymbolicLink(socketDir, real);
-        }
-        if (identity != null) {
-            Files.setAttribute(real, "unix:uid", identity.uid());
-            Files.setAttribute(real, "unix:gid", identity.gid());
-        }
-    }
-
-    /** The pool's user and group as numbers, names looked up as php-fpm does (all digits: taken as is). */
-    private static WorkerSpec.Identity identity(PoolConfig pc) {
-        String user = pc.user();
-        Accounts.User account = isNumber(user) ? Accounts.userById(Integer.parseInt(user)).orElse(null)
-                : Accounts.user(user).orElse(null);
-        if (account == null && !isNumber(user)) {
-            Log.error("[pool " + pc.name() + "] cannot get uid for user '" + user + "'");
-            return null;
-        }
-        int uid = account != null ? account.uid() : Integer.parseInt(user);
-        int gid;
-        String group = pc.group();
-        if (group != null) {
-            Integer g = isNumber(group) ? Integer.valueOf(group) : Accounts.groupId(group).orElse(null);
-            if (g == null) {
-                Log.error("[pool " + pc.name() + "] cannot get gid for group '" + group + "'");
-                return null;
-            }
-            gid = g;
-        } else if (account != null) {
-            gid = account.gid();
-        } else {
-            Log.error("[pool " + pc.name() + "] cannot get gid for user '" + user + "'");
-            return null;
-        }
-        return new WorkerSpec.Identity(uid, gid, account == null ? null : account.name(),
-                account == null ? null : account.home());
-    }
-
-    private static boolean isNumber(String s) {
-        return !s.isEmpty() && s.chars().allMatch(Character::isDigit);
     }
 
     private void reportDaemonStatus(boolean ok) {
@@ -404,11 +233,131 @@ public final class Master {
             }
             case Signals.SIGUSR1 -> {
                 Log.reopen();
-                fronts.forEach(PoolFront::reopenLogs);
+                current.fronts().forEach(PoolFront::reopenLogs);
             }
-            case Signals.SIGUSR2, Signals.SIGHUP ->
-                Log.warning("graceful reload (" + Signals.name(signal) + ") is not supported yet; signal ignored");
+            case Signals.SIGUSR2, Signals.SIGHUP -> { // HUP as USR2: Debian's php-fpm build does the same
+                Log.notice("Reloading in progress ...");
+                reloadInBackground();
+            }
             default -> Log.debug("ignoring signal " + Signals.name(signal));
+        }
+    }
+
+    /** A worker died of a signal nobody sent it: emergency_restart_threshold may call for a reload. */
+    private void workerSignalled(int signal) {
+        EmergencyRestart e = emergency;
+        if (e != null && e.workerDied(signal, System.nanoTime())) {
+            Log.warning(e.warning());
+            reloadInBackground();
+        }
+    }
+
+    private void reloadInBackground() {
+        if (state != State.NORMAL || !reloading.compareAndSet(false, true)) {
+            return;
+        }
+        Thread.ofPlatform().name("jfpm-reload").start(() -> {
+            try {
+                reload();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } finally {
+                reloading.set(false);
+            }
+        });
+    }
+
+    /**
+     * Graceful reload (php-fpm's USR2): the configuration is read and checked
+     * again; a broken one is refused and the running pools keep serving. Otherwise
+     * the new pools are prepared and their sockets bound beside the old ones
+     * (unchanged addresses are taken over, never closed, so no connection is
+     * refused), their workers start, the sockets switch to them, and the old
+     * pools hand their waiting requests over while their busy workers finish,
+     * within process_control_timeout when it is set.
+     *
+     * <p>php-fpm re-executes itself instead, which also picks up a new php-fpm
+     * binary; jfpm keeps its JVM, so a new jfpm version needs a restart.
+     */
+    private void reload() throws InterruptedException {
+        FpmConfig next;
+        try {
+            next = ConfigLoader.load(firstConfig.options());
+        } catch (ConfigException e) {
+            e.messages().forEach(m -> Log.log(m.level(), m.text()));
+            Log.error("reload failed: the configuration was refused, the running pools keep serving");
+            return;
+        }
+        Generation old = current;
+        Generation fresh;
+        try {
+            fresh = Generation.build(next, setup, old.listeners(), this::workerSignalled);
+        } catch (Generation.SetupFailure e) {
+            Log.error("reload failed: the running pools keep serving");
+            return;
+        }
+        next.messages().forEach(m -> Log.log(m.level(), m.text()));
+        applyLogSettings(next.global());
+        synchronized (this) {
+            if (state != State.NORMAL) {
+                fresh.abandon(); // a stop arrived meanwhile; the new pools never started
+                return;
+            }
+            fresh.start();
+            current = fresh;
+            draining.add(old);
+            old.retireInto(fresh);
+        }
+        emergency = new EmergencyRestart(next.global().emergencyRestartThreshold(),
+                next.global().emergencyRestartInterval());
+        Path oldPid = old.config().global().pid();
+        Path newPid = next.global().pid();
+        if (oldPid != null && !oldPid.equals(newPid)) {
+            try {
+                PidFile.remove(oldPid);
+            } catch (IOException ignored) {
+                // the new file is what counts
+            }
+        }
+        writePidFile(newPid);
+        Log.notice("fpm is running, pid " + ProcessHandle.current().pid());
+        Log.notice("ready to handle connections");
+        systemd.reloaded();
+        try {
+            drain(old, next.global().processControlTimeout());
+        } finally {
+            draining.remove(old);
+        }
+    }
+
+    /** Waits for a retired generation's workers: at +T SIGTERM, then SIGKILL each second (php-fpm's escalation). */
+    private void drain(Generation old, int timeoutSeconds) throws InterruptedException {
+        long start = System.nanoTime();
+        boolean termed = false;
+        while (old.hasLiveWorkers()) {
+            long elapsed = System.nanoTime() - start;
+            if (timeoutSeconds > 0 && elapsed > timeoutSeconds * 1_000_000_000L) {
+                old.signalAll(termed ? Signals.SIGKILL : Signals.SIGTERM);
+                termed = true;
+                Thread.sleep(1000);
+            } else {
+                Thread.sleep(20);
+            }
+        }
+        old.closeFronts();
+    }
+
+    /** log_level and log_limit of a reloaded configuration; a changed error_log is reopened. */
+    private void applyLogSettings(GlobalConfig global) {
+        Log.setLevel(global.logLevel());
+        Log.setLimit(global.logLimit());
+        Path file = Log.file();
+        if (file != null && !global.errorLog().equalsIgnoreCase("syslog") && !file.equals(Path.of(global.errorLog()))) {
+            try {
+                Log.openFile(Path.of(global.errorLog()));
+            } catch (IOException e) {
+                Log.error("failed to open error_log (" + global.errorLog() + "): " + e.getMessage());
+            }
         }
     }
 
@@ -421,22 +370,26 @@ public final class Master {
         if (previous == State.NORMAL) {
             stopRequested.countDown();
         }
-        if (next == State.TERMINATING) {
-            notifyAll();
-        }
+        notifyAll();
     }
 
     /** The ordered stop: no new connections, then requests in flight (finishing only), then workers. */
     private void stop() throws InterruptedException {
-        listeners.forEach(Listener::close);
-        if (state == State.FINISHING) {
-            waitForRequestsInFlight();
+        Generation g;
+        synchronized (this) {
+            g = current; // no reload starts a generation after this point (state is no longer NORMAL)
         }
-        pools.forEach(Pool::stopAccepting);
-        pools.forEach(p -> p.signalAll(state == State.FINISHING ? Signals.SIGQUIT : Signals.SIGTERM));
-        waitForWorkers(1000);
-        pools.forEach(p -> p.signalAll(Signals.SIGKILL));
-        waitForWorkers(2000);
+        g.listeners().forEach(Listener::close);
+        if (state == State.FINISHING) {
+            waitForRequestsInFlight(g);
+        }
+        g.pools().forEach(Pool::stopAccepting);
+        List<Generation> all = new ArrayList<>(draining);
+        all.add(g);
+        all.forEach(x -> x.signalAll(Signals.SIGTERM)); // an idle php-cgi exits 0 on SIGTERM; it ignores SIGQUIT
+        waitForWorkers(all, 1000);
+        all.forEach(x -> x.signalAll(Signals.SIGKILL));
+        waitForWorkers(all, 2000);
         cleanUp();
     }
 
@@ -444,42 +397,37 @@ public final class Master {
      * Graceful stop: waits while any pool has a busy worker or a queued request,
      * for at most process_control_timeout when it is set; a SIGTERM ends the wait.
      */
-    private synchronized void waitForRequestsInFlight() throws InterruptedException {
-        int timeout = config.global().processControlTimeout();
+    private synchronized void waitForRequestsInFlight(Generation g) throws InterruptedException {
+        int timeout = g.config().global().processControlTimeout();
         long deadline = timeout > 0 ? System.nanoTime() + timeout * 1_000_000_000L : Long.MAX_VALUE;
-        while (state == State.FINISHING && System.nanoTime() < deadline && pools.stream().anyMatch(Pool::isBusy)) {
+        while (state == State.FINISHING && System.nanoTime() < deadline && g.isBusy()) {
             wait(50);
         }
     }
 
-    private void waitForWorkers(long millis) throws InterruptedException {
+    private static void waitForWorkers(List<Generation> gs, long millis) throws InterruptedException {
         long deadline = System.nanoTime() + millis * 1_000_000L;
-        while (System.nanoTime() < deadline && pools.stream().anyMatch(Pool::hasLiveWorkers)) {
+        while (System.nanoTime() < deadline && gs.stream().anyMatch(Generation::hasLiveWorkers)) {
             Thread.sleep(10);
         }
     }
 
     private void cleanUp() {
-        listeners.forEach(Listener::close);
-        fronts.forEach(PoolFront::close);
-        Path pid = config.global().pid();
-        if (pid != null) {
-            try {
-                PidFile.remove(pid);
-            } catch (IOException e) {
-                Log.error("Unable to remove the PID file (" + pid + ").: " + e.getMessage());
+        Generation g = current;
+        if (g != null) {
+            g.listeners().forEach(Listener::close);
+            g.closeFronts();
+            Path pid = g.config().global().pid();
+            if (pid != null) {
+                try {
+                    PidFile.remove(pid);
+                } catch (IOException e) {
+                    Log.error("Unable to remove the PID file (" + pid + ").: " + e.getMessage());
+                }
             }
         }
-        List<Path> dirs = new ArrayList<>(chrootDirs);
-        if (runtimeDir != null) {
-            dirs.add(runtimeDir);
-        }
-        for (Path dir : dirs) {
-            try (Stream<Path> files = Files.walk(dir)) {
-                files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            } catch (IOException ignored) {
-                // a temp directory left behind is harmless
-            }
+        if (setup != null) {
+            setup.cleanUp();
         }
     }
 }

@@ -16,19 +16,20 @@ import org.jfpm.pool.Pool;
  */
 final class SystemdNotifier {
     private final String socket = System.getenv("NOTIFY_SOCKET");
-    private final List<Pool> pools;
+    private final java.util.function.Supplier<List<Pool>> pools;
     private final long intervalMillis;
     private final boolean watchdog;
     private long lastRequests;
 
-    private SystemdNotifier(List<Pool> pools, long intervalMillis, boolean watchdog) {
+    private SystemdNotifier(java.util.function.Supplier<List<Pool>> pools, long intervalMillis, boolean watchdog) {
         this.pools = pools;
         this.intervalMillis = intervalMillis;
         this.watchdog = watchdog;
     }
 
     /** Reads the environment and the configured interval; logs php-fpm's notices about them. */
-    static SystemdNotifier create(List<Pool> pools, int systemdIntervalSeconds, boolean intervalConfigured) {
+    static SystemdNotifier create(java.util.function.Supplier<List<Pool>> pools, int systemdIntervalSeconds,
+            boolean intervalConfigured) {
         long interval = systemdIntervalSeconds * 1000L;
         boolean watchdog = false;
         String usec = System.getenv("WATCHDOG_USEC");
@@ -51,15 +52,17 @@ final class SystemdNotifier {
         return new SystemdNotifier(pools, interval, watchdog);
     }
 
+    /** After a reload: READY again and the monitor line, as php-fpm's re-executed master says them. */
+    void reloaded() {
+        send("READY=1\nSTATUS=Ready to handle connections\nMAINPID=" + ProcessHandle.current().pid(), true);
+        Log.notice(intervalMillis <= 0 ? "systemd monitor disabled"
+                : "systemd monitor interval set to " + intervalMillis + "ms");
+    }
+
     /** After {@code ready to handle connections}: READY, then the periodic status thread. */
     void ready() {
-        send("READY=1\nSTATUS=Ready to handle connections\nMAINPID=" + ProcessHandle.current().pid(), true);
-        if (intervalMillis <= 0) {
-            Log.notice("systemd monitor disabled");
-            return;
-        }
-        Log.notice("systemd monitor interval set to " + intervalMillis + "ms");
-        if (socket == null) {
+        reloaded();
+        if (intervalMillis <= 0 || socket == null) {
             return;
         }
         lastRequests = requests();
@@ -76,14 +79,14 @@ final class SystemdNotifier {
     }
 
     private long requests() {
-        return pools.stream().mapToLong(p -> p.scoreboard().acceptedConn()).sum();
+        return pools.get().stream().mapToLong(p -> p.scoreboard().acceptedConn()).sum();
     }
 
     private String status() {
         int active = 0;
         int total = 0;
         long slow = 0;
-        for (Pool p : pools) {
+        for (Pool p : pools.get()) {
             active += p.activeCount();
             total += p.snapshot().size();
             slow += p.scoreboard().slowRequests();

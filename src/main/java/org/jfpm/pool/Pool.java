@@ -56,6 +56,8 @@ public final class Pool {
     private int leaving;
     private PmDecision.State pmState = PmDecision.State.INITIAL;
     private PoolMaintenance maintenance;
+    /** Told the signal number each time a worker dies of a signal nobody sent it (emergency_restart_*). */
+    private volatile java.util.function.IntConsumer signalDeaths = signal -> { };
 
     /** A request waiting for a worker; the releasing thread fills {@code worker} and unparks it. */
     private static final class Waiter {
@@ -72,6 +74,11 @@ public final class Pool {
 
     public String name() {
         return config.name();
+    }
+
+    /** Registers who hears of workers dying of a signal the master did not send (emergency restart). */
+    public void onSignalDeath(java.util.function.IntConsumer observer) {
+        signalDeaths = observer;
     }
 
     public PoolConfig config() {
@@ -371,6 +378,9 @@ public final class Pool {
         ExitStatus status = ExitStatus.fromExitValue(w.process().process().exitValue());
         Level level = stopping ? Level.DEBUG : status.clean() ? Level.NOTICE : Level.WARNING;
         Log.log(level, "[pool " + name() + "] child " + w.pid() + " " + status.describe() + after);
+        if (status.signal() != 0 && !w.leaving && !stopping) {
+            signalDeaths.accept(status.signal());
+        }
         if (!stopping) {
             spawn(1, Level.NOTICE); // every pm re-forks after an exit it did not ask for (reference 6.5, 6.6)
         }

@@ -117,11 +117,26 @@ public final class Jfpm implements FastCgiBackend {
      * temp dir), for configurations that use {@code ${VAR}}.
      */
     public static Jfpm start(Function<Path, String> confForDir, Function<Path, Map<String, String>> envForDir) {
+        return start(confForDir, envForDir, List.of("-F", "-O", "-R"));
+    }
+
+    /**
+     * Without {@code -O}: stderr is a pipe, not a terminal, so the master logs to its
+     * error_log file, copying only its start-up lines to stderr (php-fpm's systemd case).
+     */
+    public static Jfpm startWithoutForcedStderr(Function<Path, String> confForDir) {
+        return start(confForDir, dir -> Map.of(), List.of("-F", "-R"));
+    }
+
+    private static Jfpm start(Function<Path, String> confForDir, Function<Path, Map<String, String>> envForDir,
+                              List<String> flags) {
         ScratchDir dir = ScratchDir.create("jfpm-e2e-");
         Jfpm jfpm = null;
         try {
             Path conf = dir.write("php-fpm.conf", confForDir.apply(dir.path()));
-            List<String> command = new ArrayList<>(List.of(executable().toString(), "-F", "-O", "-R", "-y", conf.toString()));
+            List<String> command = new ArrayList<>(List.of(executable().toString()));
+            command.addAll(flags);
+            command.addAll(List.of("-y", conf.toString()));
             ProcessBuilder pb = new ProcessBuilder(command).directory(dir.path().toFile());
             pb.environment().putAll(envForDir.apply(dir.path()));
             Process process = pb.start();

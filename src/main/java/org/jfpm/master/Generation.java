@@ -1,0 +1,170 @@
+package org.jfpm.master;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.IntConsumer;
+import org.jfpm.config.FpmConfig;
+import org.jfpm.config.PoolConfig;
+import org.jfpm.front.Listener;
+import org.jfpm.front.PoolFront;
+import org.jfpm.log.Log;
+import org.jfpm.pool.Pool;
+import org.jfpm.pool.ProcessLimit;
+import org.jfpm.worker.WorkerSpec;
+
+/**
+ * Everything one configuration runs: its pools, their fronts and their
+ * listening sockets. Start-up builds the first generation; a reload builds the
+ * next one beside it, taking over the sockets whose address is unchanged
+ * (php-fpm matches inherited sockets by their {@code listen} string the same
+ * way), and retires the old one.
+ *
+ * <p>Build order is php-fpm's: every pool is prepared and every socket bound
+ * before any worker starts, so a failure leaves nothing running.
+ */
+final class Generation {
+    private final FpmConfig config;
+    private final List<Pool> pools = new ArrayList<>();
+    private final List<PoolFront> fronts = new ArrayList<>();
+    /** The listeners this generation serves on, reused ones included. */
+    private final List<Listener> listeners = new ArrayList<>();
+    /** Listeners taken over from the previous generation, each with the front it switches to. */
+    private final Map<Listener, PoolFront> adopted = new java.util.LinkedHashMap<>();
+    /** Listeners this generation bound itself. */
+    private final List<Listener> bound = new ArrayList<>();
+
+    private Generation(FpmConfig config) {
+        this.config = config;
+    }
+
+    /** Thrown after the failure was logged; nothing of the generation is left open. */
+    static final class SetupFailure extends Exception {
+        SetupFailure() {
+            super(null, null, false, false);
+        }
+    }
+
+    /**
+     * Prepares every pool and binds every socket the configuration names, reusing
+     * listeners of {@code previous} (empty at start-up) that have the same address.
+     */
+    static Generation build(FpmConfig config, PoolSetup setup, List<Listener> previous, IntConsumer workerSignalled)
+            throws SetupFailure {
+        Generation g = new Generation(config);
+        ProcessLimit limit = new ProcessLimit(config.global().processMax());
+        try {
+            for (PoolConfig pc : config.pools()) {
+                WorkerSpec spec = setup.spec(pc, config.global());
+                if (spec == null) {
+                    throw new SetupFailure();
+                }
+                Pool pool = new Pool(pc, spec, limit);
+                pool.onSignalDeath(workerSignalled);
+                g.pools.add(pool);
+            }
+            for (Pool pool : g.pools) {
+                PoolFront front = PoolFront.open(pool);
+                g.fronts.add(front);
+                g.listen(front, pool.config().listen(), false, previous);
+                if (pool.config().pmStatusListen() != null) {
+                    g.listen(front, pool.config().pmStatusListen(), true, previous);
+                }
+            }
+        } catch (Listener.BindFailure e) {
+            Log.error(e.getMessage());
+            g.abandon();
+            throw new SetupFailure();
+        } catch (SetupFailure e) {
+            g.abandon();
+            throw e;
+        }
+        return g;
+    }
+
+    private void listen(PoolFront front, String address, boolean status, List<Listener> previous)
+            throws Listener.BindFailure {
+        for (Listener l : previous) {
+            if (l.listenText().equals(address) && l.isStatusListen() == status && !adopted.containsKey(l)) {
+                adopted.put(l, front);
+                listeners.add(l);
+                return;
+            }
+        }
+        Listener l = status ? Listener.bindStatusListen(front) : Listener.bind(front);
+        bound.add(l);
+        listeners.add(l);
+    }
+
+    /** A build that failed, or was overtaken by a stop: close what it opened; adopted listeners stay. */
+    void abandon() {
+        bound.forEach(Listener::close);
+        fronts.forEach(PoolFront::close);
+    }
+
+    /** Starts the workers, then serves: adopted sockets switch to the new pools, new ones start accepting. */
+    void start() {
+        pools.forEach(Pool::start);
+        adopted.forEach(Listener::switchTo);
+        bound.forEach(Listener::start);
+    }
+
+    FpmConfig config() {
+        return config;
+    }
+
+    List<Pool> pools() {
+        return pools;
+    }
+
+    List<PoolFront> fronts() {
+        return fronts;
+    }
+
+    List<Listener> listeners() {
+        return listeners;
+    }
+
+    /**
+     * Hands over to {@code next} after it has started: each pool passes its requests
+     * to the pool that took over its main socket, sockets the next generation did not
+     * take are closed. Busy workers finish their request; the caller waits for them.
+     */
+    void retireInto(Generation next) {
+        for (Listener l : listeners) {
+            if (!next.listeners.contains(l)) {
+                l.close();
+            }
+        }
+        for (Pool pool : pools) {
+            pool.retire(next.successorOf(pool.config().listen()));
+        }
+    }
+
+    /** The pool now serving the main socket {@code listen}, or null. */
+    private Pool successorOf(String listen) {
+        for (Pool p : pools) {
+            if (p.config().listen().equals(listen)) {
+                return p;
+            }
+        }
+        return null;
+    }
+
+    boolean hasLiveWorkers() {
+        return pools.stream().anyMatch(Pool::hasLiveWorkers);
+    }
+
+    boolean isBusy() {
+        return pools.stream().anyMatch(Pool::isBusy);
+    }
+
+    void signalAll(int signal) {
+        pools.forEach(p -> p.signalAll(signal));
+    }
+
+    /** After its workers are gone: close the access logs and timers. */
+    void closeFronts() {
+        fronts.forEach(PoolFront::close);
+    }
+}
