@@ -69,7 +69,9 @@ public final class Main implements Callable<Integer> {
     private String[] argv = new String[0];
 
     public static void main(String[] args) {
-        System.exit(run(args));
+        int status = run(args);
+        Log.flush();
+        System.exit(status);
     }
 
     static int run(String[] args) {

@@ -1,7 +1,5 @@
 package org.jfpm.log;
 
-import java.io.FileDescriptor;
-import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -34,7 +32,7 @@ public final class Log {
     /** Syslog priority for every line when logging to syslog, else -1. */
     private static volatile int syslogPriority = -1;
     private static volatile Consumer<String> tap;
-    private static final OutputStream STDERR = new FileOutputStream(FileDescriptor.err);
+    private static final StderrWriter STDERR = new StderrWriter();
     private static final Object LOCK = new Object();
 
     public static void setLevel(Level newLevel) {
@@ -182,14 +180,24 @@ public final class Log {
     }
 
     private static void writeStderr(String line) {
-        byte[] bytes = (line + "\n").getBytes(StandardCharsets.UTF_8);
-        synchronized (LOCK) {
-            try {
-                STDERR.write(bytes);
-            } catch (IOException ignored) {
-                // stderr is gone; syslog has the line
-            }
-        }
+        STDERR.write((line + "\n").getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Writes out what is still queued for stderr (at most two seconds): before the process exits. */
+    public static void flush() {
+        STDERR.flush(2000);
+    }
+
+    /**
+     * Characters a line at {@code l} spends before its message ({@code [27-Nov-2026 05:21:13] WARNING: }),
+     * so that callers splitting long text can keep each line within log_limit.
+     */
+    public static int overhead(Level l) {
+        return LogLine.format(LocalDateTime.now(), l, "", level == Level.DEBUG, Integer.MAX_VALUE).length();
+    }
+
+    public static int limit() {
+        return limit;
     }
 
     /** Writes an already formatted line (captured worker output without decoration uses this too). */

@@ -25,9 +25,10 @@ public final class LogLine {
         return cut(line, limit);
     }
 
+    /** php-fpm's buffer holds log_limit bytes with the newline: a line has at most log_limit - 1 characters. */
     static String cut(StringBuilder line, int limit) {
-        if (limit > 3 && line.length() > limit) {
-            line.setLength(limit - 3);
+        if (limit > 4 && line.length() > limit - 1) {
+            line.setLength(limit - 4);
             line.append("...");
         }
         return line.toString();
