@@ -63,6 +63,9 @@ final class PoolPostProcess {
             }
         }
         if (v.get(ACCESS_LOG) != null) {
+            if (v.get(ACCESS_FORMAT) == null) {
+                v.set(ACCESS_FORMAT, ACCESS_FORMAT.effective()); // -tt shows the default once access.log is set
+            }
             String format = v.effective(ACCESS_FORMAT);
             String problem = AccessFormatCheck.firstProblem(format);
             if (problem != null) {
