@@ -75,8 +75,8 @@ public final class PoolFront {
         return pool;
     }
 
-    /** min(listen.backlog, somaxconn) as listen(2) applies it. */
-    int backlog() {
+    /** min(listen.backlog, somaxconn) as listen(2) applies it: the status page's {@code listen queue len}. */
+    public int backlog() {
         return backlog;
     }
 }

@@ -11,6 +11,7 @@ import org.jfpm.front.PoolFront;
 import org.jfpm.log.Log;
 import org.jfpm.pool.Pool;
 import org.jfpm.pool.ProcessLimit;
+import org.jfpm.status.StatusSocket;
 import org.jfpm.worker.WorkerSpec;
 
 /**
@@ -27,6 +28,8 @@ final class Generation {
     private final FpmConfig config;
     private final List<Pool> pools = new ArrayList<>();
     private final List<PoolFront> fronts = new ArrayList<>();
+    /** Where each pool's workers ask for fpm_get_status(). */
+    private final List<StatusSocket> statusSockets = new ArrayList<>();
     /** The listeners this generation serves on, reused ones included. */
     private final List<Listener> listeners = new ArrayList<>();
     /** Listeners taken over from the previous generation, each with the front it switches to. */
@@ -66,6 +69,10 @@ final class Generation {
             for (Pool pool : g.pools) {
                 PoolFront front = PoolFront.open(pool);
                 g.fronts.add(front);
+                StatusSocket status = StatusSocket.open(pool, front.backlog(), pool.socketDir());
+                if (status != null) {
+                    g.statusSockets.add(status);
+                }
                 g.listen(front, pool.config().listen(), false, previous);
                 if (pool.config().pmStatusListen() != null) {
                     g.listen(front, pool.config().pmStatusListen(), true, previous);
@@ -99,7 +106,7 @@ final class Generation {
     /** A build that failed, or was overtaken by a stop: close what it opened; adopted listeners stay. */
     void abandon() {
         bound.forEach(Listener::close);
-        fronts.forEach(PoolFront::close);
+        closeFronts();
     }
 
     /** Starts the workers, then serves: adopted sockets switch to the new pools, new ones start accepting. */
@@ -166,5 +173,6 @@ final class Generation {
     /** After its workers are gone: close the access logs and timers. */
     void closeFronts() {
         fronts.forEach(PoolFront::close);
+        statusSockets.forEach(StatusSocket::close);
     }
 }

@@ -89,6 +89,11 @@ public final class Pool {
         return scoreboard;
     }
 
+    /** The pool's private directory of worker sockets (the same path inside a chroot). */
+    public Path socketDir() {
+        return spec.runtimeDir();
+    }
+
     /**
      * Waits for a free worker, oldest request first. Returns null when the pool
      * stops while waiting; nothing else ends the wait. A pool replaced by a reload
