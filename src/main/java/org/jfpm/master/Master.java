@@ -268,7 +268,7 @@ public final class Master {
             Thread.currentThread().interrupt();
             return null;
         }
-        return spec;
+        return org.jfpm.worker.Prelude.install(spec); // null after logging why
     }
 
     /**
