@@ -64,6 +64,8 @@ final class FrontConnection implements Runnable {
     private int begin = -1;
     private int requestId;
     private boolean keepConn;
+    /** The pool's fastcgi_finish_request() marker line, or null when its workers have no prelude. */
+    private byte[] finishMarker;
 
     FrontConnection(SocketChannel channel, Listener listener, String peer, String peerIp) {
         this.channel = channel;
@@ -102,6 +104,7 @@ final class FrontConnection implements Runnable {
         pool = b.pool();
         router = b.router();
         accessLog = b.front().accessLog();
+        finishMarker = b.front().finishMarker();
     }
 
     /** Serves one request; returns whether the connection stays open for another. */
@@ -327,26 +330,18 @@ final class FrontConnection implements Runnable {
             if (worker == null) {
                 return false; // the pool is stopping: close, as php-fpm's listening socket would be
             }
-            Relay relay = new Relay(worker);
-            boolean keep;
+            Relay relay = new Relay(worker, info);
             try {
-                keep = relay.run(info, spanEnd, bodyDone);
+                return relay.run(spanEnd, bodyDone);
             } catch (Relay.HeadNotDelivered e) {
                 // a worker that died while idle: nothing reached PHP, so another worker may take it
                 worker.markBroken();
                 if (attempt == 3) {
                     throw new IOException("three workers in a row failed to take the request: " + e.getMessage());
                 }
-                continue;
             } finally {
                 relay.releaseWorker();
             }
-            if (accessLog != null && relay.completed) {
-                // after the worker is back in the pool: the line costs the next request nothing
-                accessLog.log(new AccessEntry(info, worker.pid(), peerIp, relay.head.status(), relay.head.headers(),
-                        headMillis, relay.endNanos - headNanos, relay.usage));
-            }
-            return keep;
         }
     }
 
@@ -358,7 +353,16 @@ final class FrontConnection implements Runnable {
         return RecordScan.type(in, p) == Fcgi.STDIN && RecordScan.contentLength(in, p) == 0;
     }
 
-    /** One request on one worker. */
+    /**
+     * One request on one worker.
+     *
+     * <p>After fastcgi_finish_request() (the prelude's marker on FCGI_STDERR, see
+     * {@link org.jfpm.worker.Prelude}) the front gets its END_REQUEST at once and the
+     * front connection goes on to its next request; the worker, now Finishing, is
+     * drained on a virtual thread of its own until its real END_REQUEST, which gives
+     * it back to the pool and writes the access log line with the full duration, as
+     * php-fpm does.
+     */
     private final class Relay {
         private final Worker worker;
         private final ReentrantLock workerWrite = new ReentrantLock();
@@ -372,10 +376,20 @@ final class FrontConnection implements Runnable {
         final ResponseHead head;
         /** Measures the worker's CPU and memory when the access format asks for them. */
         private final ProcessUsage measuring;
-        RequestUsage usage;
+        /** What the access line needs, taken now: the connection moves on after fastcgi_finish_request(). */
+        private final RequestInfo info;
+        private final AccessLog log;
+        private final long startMillis;
+        private final long startNanos;
+        private final byte[] marker;
+        /** Worker records not yet passed on are {@code worker.buffer()[r, lim)}. */
+        private int r;
+        private int lim;
+        private boolean sentAny;
+        /** fastcgi_finish_request() was called: the front has its END_REQUEST, the rest is dropped. */
+        private volatile boolean finished;
         /** The worker's END_REQUEST arrived (it did not die or break the protocol first). */
         boolean completed;
-        long endNanos;
 
         static final class HeadNotDelivered extends Exception {
             HeadNotDelivered(IOException cause) {
@@ -383,14 +397,18 @@ final class FrontConnection implements Runnable {
             }
         }
 
-        Relay(Worker worker) {
+        Relay(Worker worker, RequestInfo info) {
             this.worker = worker;
-            this.head = accessLog == null ? null : new ResponseHead(accessLog.format().usesResponseHeaders());
-            this.measuring = accessLog != null && accessLog.format().usesUsage() ? ProcessUsage.start(worker.pid())
-                    : null;
+            this.info = info;
+            this.log = accessLog;
+            this.startMillis = headMillis;
+            this.startNanos = headNanos;
+            this.marker = finishMarker;
+            this.head = log == null ? null : new ResponseHead(log.format().usesResponseHeaders());
+            this.measuring = log != null && log.format().usesUsage() ? ProcessUsage.start(worker.pid()) : null;
         }
 
-        boolean run(RequestInfo info, int spanEnd, boolean bodyDone)
+        boolean run(int spanEnd, boolean bodyDone)
                 throws HeadNotDelivered, IOException, ProtocolException, InterruptedException {
             try {
                 write(worker.channel(), in, begin, spanEnd);
@@ -402,12 +420,11 @@ final class FrontConnection implements Runnable {
             begin = -1;
             Thread bodyPump = bodyDone ? null : Thread.ofVirtual().name("body-" + peer).start(this::pumpBody);
             boolean workerOk = relayResponse();
-            if (completed) {
-                endNanos = System.nanoTime();
-                if (measuring != null) {
-                    usage = measuring.finish();
-                    worker.recordUsage(usage); // the status page's last request cpu and memory
-                }
+            if (finished) {
+                // the script runs on: its end is awaited apart, so that this connection is free now
+                Thread.ofVirtual().name("finishing-" + worker.pid()).start(this::drain);
+            } else {
+                ended();
             }
             if (bodyPump != null) {
                 releaseWorker(); // the worker has answered: another request may use it while the body drains
@@ -417,6 +434,36 @@ final class FrontConnection implements Runnable {
                 throw bodyError;
             }
             return workerOk && !frontDead && keepConn;
+        }
+
+        /** After fastcgi_finish_request(): the worker's remaining output is read and dropped (own virtual thread). */
+        private void drain() {
+            try {
+                relayResponse();
+            } catch (InterruptedException e) {
+                worker.markBroken();
+            } finally {
+                ended();
+                giveBack();
+            }
+        }
+
+        /** The request is over for the worker: its figures, then the access line once the worker is back. */
+        private void ended() {
+            if (!completed) {
+                return;
+            }
+            long endNanos = System.nanoTime();
+            RequestUsage usage = RequestUsage.NONE;
+            if (measuring != null) {
+                usage = measuring.finish();
+                worker.recordUsage(usage); // the status page's last request cpu and memory
+            }
+            if (log != null) {
+                giveBack(); // first: the line costs the next request nothing
+                log.log(new AccessEntry(info, worker.pid(), peerIp, head.status(), head.headers(), startMillis,
+                        endNanos - startNanos, usage));
+            }
         }
 
         /** Passes the rest of the body to the worker as it arrives (own virtual thread). */
@@ -515,15 +562,56 @@ final class FrontConnection implements Runnable {
         }
 
         /**
-         * Relays the worker's records to the front until END_REQUEST. Returns false
-         * when the front connection must close because the answer was cut short.
+         * Relays the worker's records to the front until END_REQUEST, or until the
+         * fastcgi_finish_request() marker (then {@link #finished} is set and a second
+         * call drops the rest). Returns false when the front connection must close
+         * because the answer was cut short.
          */
         private boolean relayResponse() throws InterruptedException {
             ByteBuffer b = worker.buffer();
-            int r = 0;
-            int lim = 0;
-            boolean sentAny = false;
             while (true) {
+                int p = r;
+                while (true) {
+                    int m = RecordScan.scan(b, p, lim);
+                    if (m == 0) {
+                        break;
+                    }
+                    String problem = m < 0 ? "sent a record of another FastCGI version" : checkWorkerRecord(b, p);
+                    if (problem != null) {
+                        return workerFailed(problem);
+                    }
+                    int type = RecordScan.type(b, p);
+                    if (type == Fcgi.END_REQUEST) {
+                        return endRequest(b, p, p + m);
+                    }
+                    if (finished) {
+                        r = p + m;
+                    } else if (type == Fcgi.STDERR && marker != null && isMarker(b, p)) {
+                        if (p > r) {
+                            sentAny |= toFront(b, r, p, false);
+                        }
+                        r = p + m;
+                        finishFront();
+                        return true;
+                    } else {
+                        if (head != null && !head.done() && type == Fcgi.STDOUT) {
+                            head.feed(b, p + Fcgi.HEADER_LEN, RecordScan.contentLength(b, p));
+                        }
+                        RecordScan.setRequestId(b, p, requestId);
+                    }
+                    p += m;
+                }
+                if (p > r && !finished) {
+                    sentAny |= toFront(b, r, p, false);
+                }
+                r = p;
+                if (r == lim) {
+                    r = lim = 0;
+                } else if (lim == b.capacity()) {
+                    b.put(0, b, r, lim - r);
+                    lim -= r;
+                    r = 0;
+                }
                 b.limit(b.capacity()).position(lim);
                 int n;
                 try {
@@ -532,50 +620,48 @@ final class FrontConnection implements Runnable {
                     n = -1;
                 }
                 if (n < 0) {
-                    return workerFailed(sentAny, "closed the connection in the middle of a request");
+                    return workerFailed("closed the connection in the middle of a request");
                 }
                 lim += n;
-                int p = r;
-                boolean end = false;
-                while (!end) {
-                    int m = RecordScan.scan(b, p, lim);
-                    if (m == 0) {
-                        break;
-                    }
-                    String problem = m < 0 ? "sent a record of another FastCGI version" : checkWorkerRecord(b, p);
-                    if (problem != null) {
-                        return workerFailed(sentAny, problem);
-                    }
-                    end = RecordScan.type(b, p) == Fcgi.END_REQUEST;
-                    if (head != null && !head.done() && RecordScan.type(b, p) == Fcgi.STDOUT) {
-                        head.feed(b, p + Fcgi.HEADER_LEN, RecordScan.contentLength(b, p));
-                    }
-                    RecordScan.setRequestId(b, p, requestId);
-                    p += m;
-                }
-                if (end) {
-                    completed = true;
-                    worker.requestEnded();
-                    stopForwarding();
-                    if (p != lim) {
-                        worker.markBroken(); // bytes after END_REQUEST: php-cgi never does that
-                    }
-                    toFront(b, r, p, end);
-                    return true;
-                }
-                if (p > r) {
-                    sentAny |= toFront(b, r, p, false);
-                }
-                if (p == lim) {
-                    r = lim = 0;
-                } else if (lim == b.capacity()) {
-                    b.put(0, b, p, lim - p);
-                    lim -= p;
-                    r = 0;
-                } else {
-                    r = p;
+            }
+        }
+
+        /** The worker's END_REQUEST is at {@code b[p, endPos)}: relayed with what precedes it, unless finished. */
+        private boolean endRequest(ByteBuffer b, int p, int endPos) throws InterruptedException {
+            completed = true;
+            worker.requestEnded();
+            stopForwarding();
+            if (endPos != lim) {
+                worker.markBroken(); // bytes after END_REQUEST: php-cgi never does that
+            }
+            if (!finished) {
+                RecordScan.setRequestId(b, p, requestId);
+                toFront(b, r, endPos, true);
+            }
+            r = lim = 0;
+            return true;
+        }
+
+        private boolean isMarker(ByteBuffer b, int p) {
+            if (RecordScan.contentLength(b, p) != marker.length) {
+                return false;
+            }
+            for (int i = 0, at = p + Fcgi.HEADER_LEN; i < marker.length; i++) {
+                if (b.get(at + i) != marker[i]) {
+                    return false;
                 }
             }
+            return true;
+        }
+
+        /** fastcgi_finish_request(): the front's response ends here (empty STDOUT, END_REQUEST). */
+        private void finishFront() {
+            finished = true;
+            worker.requestFinishing();
+            ByteBuffer out = ByteBuffer.allocate(Records.paddedLength(0) + Records.paddedLength(Fcgi.END_BODY_LEN));
+            Records.header(out, Fcgi.STDOUT, requestId, 0);
+            Records.endRequest(out, requestId, 0, Fcgi.REQUEST_COMPLETE);
+            toFront(out.flip(), 0, out.limit(), true);
         }
 
         private String checkWorkerRecord(ByteBuffer b, int p) {
@@ -620,12 +706,15 @@ final class FrontConnection implements Runnable {
          * was sent, the front gets END_REQUEST with no output (nginx answers 502) and
          * stays usable; otherwise the front closes so the cut is visible.
          */
-        private boolean workerFailed(boolean sentAny, String problem) throws InterruptedException {
+        private boolean workerFailed(String problem) throws InterruptedException {
             worker.requestEnded();
             worker.markBroken();
             stopForwarding();
             if (!worker.pool().isStopping()) {
                 Log.debug("[pool " + pool.name() + "] child " + worker.pid() + " " + problem);
+            }
+            if (finished) {
+                return true; // the front had its whole answer before
             }
             if (sentAny || frontDead) {
                 frontDead = true;
@@ -639,7 +728,14 @@ final class FrontConnection implements Runnable {
             return toFront(out.flip(), 0, out.limit(), true);
         }
 
+        /** The front is done with the worker; after fastcgi_finish_request() the drain gives it back instead. */
         void releaseWorker() {
+            if (!finished) {
+                giveBack();
+            }
+        }
+
+        private synchronized void giveBack() {
             if (!released) {
                 released = true;
                 pool.release(worker);

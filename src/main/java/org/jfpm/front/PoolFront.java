@@ -18,12 +18,14 @@ public final class PoolFront {
     private final int backlog;
     private final AccessLog accessLog;
     private final RequestWatch watch;
+    private final byte[] finishMarker;
 
     private PoolFront(Pool pool, int backlog, AccessLog accessLog) {
         this.pool = pool;
         this.backlog = backlog;
         this.accessLog = accessLog;
         this.watch = RequestWatch.start(pool); // null unless the pool sets a request timeout
+        this.finishMarker = pool.spec().prelude() == null ? null : pool.spec().prelude().markerLine();
     }
 
     /** Prepares the pool's front; a failure is reported with php-fpm's message. */
@@ -39,6 +41,11 @@ public final class PoolFront {
             }
         }
         return new PoolFront(pool, backlog, accessLog);
+    }
+
+    /** The FCGI_STDERR content that means fastcgi_finish_request(), or null (no prelude). */
+    byte[] finishMarker() {
+        return finishMarker;
     }
 
     /** The pool's access log, or null when it keeps none. */
