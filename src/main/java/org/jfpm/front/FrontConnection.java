@@ -66,8 +66,21 @@ final class FrontConnection implements Runnable {
     private boolean keepConn;
     /** The pool's fastcgi_finish_request() marker line, or null when its workers have no prelude. */
     private byte[] finishMarker;
+    private ScriptCheck scriptCheck;
+
+    /**
+     * When the request head being read must be complete (System.nanoTime()), or 0 while
+     * no head is being read (a kept connection between requests, a request being served).
+     */
+    private volatile long headDeadline;
+    /** A head is being read: the first byte that arrives starts the head timer. */
+    private boolean readingHead;
+    private volatile boolean headTimedOut;
+    /** Requests begun on this connection: the first one's head is timed from the accept. */
+    private int begun;
 
     FrontConnection(SocketChannel channel, Listener listener, String peer, String peerIp) {
+        this.headDeadline = System.nanoTime() + Listener.HEAD_TIMEOUT_NANOS;
         this.channel = channel;
         this.listener = listener;
         bind();
@@ -85,7 +98,12 @@ final class FrontConnection implements Runnable {
         } catch (ProtocolException e) {
             Log.warning("[pool " + pool.name() + "] closing FastCGI connection from " + peer + ": " + e.getMessage());
         } catch (IOException e) {
-            Log.debug("[pool " + pool.name() + "] FastCGI connection from " + peer + " failed: " + e.getMessage());
+            if (headTimedOut) {
+                Log.warning("[pool " + pool.name() + "] closing FastCGI connection from " + peer + ": no complete "
+                        + "request head within " + Listener.HEAD_TIMEOUT_SECONDS + " seconds");
+            } else {
+                Log.debug("[pool " + pool.name() + "] FastCGI connection from " + peer + " failed: " + e.getMessage());
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
@@ -94,7 +112,22 @@ final class FrontConnection implements Runnable {
             } catch (IOException ignored) {
                 // already gone
             }
+            BufferPool.unreserve(BufferPool.weight(in) - 1); // the listener gives back the first one
             BufferPool.give(in);
+            listener.closed(this);
+        }
+    }
+
+    /** Called by the listener's sweeper: a head that is overdue closes the connection (its read then fails). */
+    void closeIfHeadOverdue(long now) {
+        long deadline = headDeadline;
+        if (deadline != 0 && now - deadline > 0) {
+            headTimedOut = true;
+            try {
+                channel.close();
+            } catch (IOException ignored) {
+                // closing is all we want
+            }
         }
     }
 
@@ -105,15 +138,24 @@ final class FrontConnection implements Runnable {
         router = b.router();
         accessLog = b.front().accessLog();
         finishMarker = b.front().finishMarker();
+        scriptCheck = b.front().scriptCheck();
     }
 
     /** Serves one request; returns whether the connection stays open for another. */
     private boolean serveOne() throws IOException, ProtocolException, InterruptedException {
+        readingHead = true;
+        if (begun > 0) {
+            headDeadline = rp < wp ? System.nanoTime() + Listener.HEAD_TIMEOUT_NANOS : 0;
+        }
         if (!readBegin()) {
             return false;
         }
+        begun++;
         bind();
-        if (!readParams()) {
+        boolean complete = readParams();
+        readingHead = false;
+        headDeadline = 0;
+        if (!complete) {
             return keepConn; // aborted before it reached a worker
         }
         if (accessLog != null) {
@@ -123,18 +165,28 @@ final class FrontConnection implements Runnable {
         RequestInfo info = RequestInfo.parse(in, begin + Records.paddedLength(Fcgi.BEGIN_BODY_LEN), rp,
                 accessLog != null && accessLog.format().usesParams());
         if (router.answersInMaster(info)) {
-            begin = -1;
-            skipBody(); // a master page ignores the body, as php-fpm's status and ping do
-            MasterPage page = router.answer(info);
-            reply(MasterPage.records(requestId, page));
-            if (accessLog != null) {
-                // php-fpm logs its status and ping answers too; the master answered, so %p is its pid
-                accessLog.log(new AccessEntry(info, MASTER_PID, peerIp, 200, page.headers(), headMillis,
-                        System.nanoTime() - headNanos, RequestUsage.NONE));
-            }
-            return keepConn;
+            return answerInMaster(info, router.answer(info), 200, null);
+        }
+        ScriptCheck.Refusal refusal = scriptCheck.check(info);
+        if (refusal != null) {
+            pool.scoreboard().requestAccepted(); // php-fpm's worker counts these too
+            return answerInMaster(info, refusal.page(), refusal.status(), refusal.stderr());
         }
         return relay(info);
+    }
+
+    /** A response the master writes itself (ping, status, a refused script); the body is read and dropped. */
+    private boolean answerInMaster(RequestInfo info, MasterPage page, int status, String stderr)
+            throws IOException, ProtocolException {
+        begin = -1;
+        skipBody(); // as php-fpm's status, ping and refusals ignore the body
+        reply(MasterPage.records(requestId, page, stderr));
+        if (accessLog != null) {
+            // php-fpm logs these answers too; the master answered, so %p is its pid
+            accessLog.log(new AccessEntry(info, MASTER_PID, peerIp, status, page.headers(), headMillis,
+                    System.nanoTime() - headNanos, RequestUsage.NONE));
+        }
+        return keepConn;
     }
 
     // ---- reading the request head ----
@@ -168,13 +220,16 @@ final class FrontConnection implements Runnable {
             }
             handleOutOfRequest(type, id, n);
             rp += n;
+            if (rp == wp && begun > 0) {
+                headDeadline = 0; // a management exchange on a kept connection, now idle again
+            }
         }
     }
 
     /** Records outside a request: management ones are answered, empty STDIN is skipped, the rest is an error. */
     private void handleOutOfRequest(int type, int id, int n) throws IOException, ProtocolException {
         if (id == Fcgi.NULL_REQUEST_ID) {
-            reply(ManagementReply.answer(in, rp, n, pool));
+            reply(ManagementReply.answer(in, rp, n, pool, listener.maxConnections()));
         } else if (type == Fcgi.ABORT_REQUEST || (type == Fcgi.STDIN && RecordScan.contentLength(in, rp) == 0)) {
             // a late abort, or an empty STDIN after the request ended: nothing to do (php-fpm skips them too)
         } else {
@@ -206,7 +261,7 @@ final class FrontConnection implements Runnable {
                 reply(endRequest(id, Fcgi.REQUEST_COMPLETE));
                 return false;
             } else if (id == Fcgi.NULL_REQUEST_ID) {
-                ByteBuffer answer = ManagementReply.answer(in, rp, n, pool);
+                ByteBuffer answer = ManagementReply.answer(in, rp, n, pool, listener.maxConnections());
                 removeRecord(n);
                 reply(answer);
             } else if (type == Fcgi.BEGIN_REQUEST) {
@@ -232,7 +287,7 @@ final class FrontConnection implements Runnable {
                     return;
                 }
             } else if (id == Fcgi.NULL_REQUEST_ID) {
-                ByteBuffer answer = ManagementReply.answer(in, rp, n, pool);
+                ByteBuffer answer = ManagementReply.answer(in, rp, n, pool, listener.maxConnections());
                 rp += n;
                 reply(answer);
             } else {
@@ -292,6 +347,9 @@ final class FrontConnection implements Runnable {
             return false;
         }
         wp += n;
+        if (readingHead && headDeadline == 0 && n > 0) {
+            headDeadline = System.nanoTime() + Listener.HEAD_TIMEOUT_NANOS; // the next request has begun
+        }
         return true;
     }
 
@@ -299,7 +357,12 @@ final class FrontConnection implements Runnable {
         if (in.capacity() >= MAX_HEAD_BUFFER) {
             throw new ProtocolException("request head larger than " + MAX_HEAD_BUFFER + " bytes");
         }
-        ByteBuffer bigger = ByteBuffer.allocateDirect(Math.min(in.capacity() * 2, MAX_HEAD_BUFFER));
+        int capacity = Math.min(in.capacity() * 2, MAX_HEAD_BUFFER);
+        if (!BufferPool.reserveMore((capacity + BufferPool.SIZE - 1) / BufferPool.SIZE - BufferPool.weight(in))) {
+            throw new ProtocolException("request head of more than " + in.capacity()
+                    + " bytes while the memory for request heads is taken by other connections");
+        }
+        ByteBuffer bigger = ByteBuffer.allocateDirect(capacity);
         bigger.put(0, in, 0, wp);
         BufferPool.give(in);
         in = bigger;
@@ -499,7 +562,7 @@ final class FrontConnection implements Runnable {
                     } else if (id == Fcgi.NULL_REQUEST_ID) {
                         ByteBuffer answer;
                         try {
-                            answer = ManagementReply.answer(in, rp, n, pool);
+                            answer = ManagementReply.answer(in, rp, n, pool, listener.maxConnections());
                         } catch (ProtocolException e) {
                             bodyError = e;
                             frontDead = true;
