@@ -376,12 +376,16 @@ final class FrontConnection implements Runnable {
         // renumbered to the worker's request id (done once: a retry sends the same bytes).
         int spanEnd = rp;
         boolean bodyDone = false;
+        long headBodyBytes = 0;
         while (!bodyDone) {
             int n = RecordScan.scan(in, spanEnd, wp);
             if (n <= 0 || !isBody(RecordScan.type(in, spanEnd)) || RecordScan.requestId(in, spanEnd) != requestId) {
                 break;
             }
             bodyDone = endsBody(spanEnd);
+            if (RecordScan.type(in, spanEnd) == Fcgi.STDIN) {
+                headBodyBytes += RecordScan.contentLength(in, spanEnd);
+            }
             spanEnd += n;
         }
         for (int p = begin; p < spanEnd; p += RecordScan.recordLength(in, p)) {
@@ -393,7 +397,7 @@ final class FrontConnection implements Runnable {
             if (worker == null) {
                 return false; // the pool is stopping: close, as php-fpm's listening socket would be
             }
-            Relay relay = new Relay(worker, info);
+            Relay relay = new Relay(worker, info, headBodyBytes);
             try {
                 return relay.run(spanEnd, bodyDone);
             } catch (Relay.HeadNotDelivered e) {
@@ -453,6 +457,8 @@ final class FrontConnection implements Runnable {
         private volatile boolean finished;
         /** The worker's END_REQUEST arrived (it did not die or break the protocol first). */
         boolean completed;
+        /** STDIN bytes passed to the worker so far. */
+        private long bodyBytes;
 
         static final class HeadNotDelivered extends Exception {
             HeadNotDelivered(IOException cause) {
@@ -460,7 +466,8 @@ final class FrontConnection implements Runnable {
             }
         }
 
-        Relay(Worker worker, RequestInfo info) {
+        Relay(Worker worker, RequestInfo info, long bodyBytes) {
+            this.bodyBytes = bodyBytes;
             this.worker = worker;
             this.info = info;
             this.log = accessLog;
@@ -481,6 +488,9 @@ final class FrontConnection implements Runnable {
             worker.requestStarted(info);
             rp = spanEnd;
             begin = -1;
+            if (bodyDone) {
+                checkBodyLength();
+            }
             Thread bodyPump = bodyDone ? null : Thread.ofVirtual().name("body-" + peer).start(this::pumpBody);
             boolean workerOk = relayResponse();
             if (finished) {
@@ -549,7 +559,13 @@ final class FrontConnection implements Runnable {
                     if (isBody(type) && id == requestId) {
                         boolean last = endsBody(rp);
                         RecordScan.setRequestId(in, rp, WORKER_REQUEST_ID);
+                        if (type == Fcgi.STDIN) {
+                            bodyBytes += RecordScan.contentLength(in, rp);
+                        }
                         toWorker(rp, rp + n);
+                        if (last) {
+                            checkBodyLength();
+                        }
                         rp += n;
                         if (last) {
                             return;
@@ -606,6 +622,32 @@ final class FrontConnection implements Runnable {
             try {
                 if (forwarding) {
                     write(worker.channel(), empty.flip(), 0, Fcgi.HEADER_LEN);
+                }
+            } catch (IOException ignored) {
+                forwarding = false;
+            } finally {
+                workerWrite.unlock();
+            }
+            checkBodyLength();
+        }
+
+        /**
+         * The body has ended. If it was shorter than CONTENT_LENGTH, php-cgi (as php-fpm's
+         * worker, same fastcgi.c) goes on reading for the rest after the empty STDIN and
+         * would wait forever: closing its input ends that wait. It answers, then closes the
+         * connection, so it is replaced afterwards.
+         */
+        private void checkBodyLength() {
+            if (bodyBytes >= info.contentLength()) {
+                return;
+            }
+            worker.markBroken();
+            Log.debug("[pool " + pool.name() + "] request body of " + bodyBytes + " bytes for a CONTENT_LENGTH of "
+                    + info.contentLength() + ": child " + worker.pid() + " will be replaced");
+            workerWrite.lock();
+            try {
+                if (forwarding) {
+                    worker.channel().shutdownOutput();
                 }
             } catch (IOException ignored) {
                 forwarding = false;
