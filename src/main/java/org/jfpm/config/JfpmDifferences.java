@@ -27,7 +27,7 @@ final class JfpmDifferences {
             if (admin != null && !admin.isEmpty()) {
                 // php-cgi has no ini level above ini_set(): see docs/differences.md
                 notices.add(ConfigMessage.notice("[pool " + pool.name() + "] php_admin_value and php_admin_flag "
-                        + "are applied at worker start but cannot be locked against ini_set() with php-cgi"));
+                        + "are applied at worker start but not locked against ini_set() by jfpm (php-cgi cannot lock them)"));
             }
         }
         return notices;

@@ -237,7 +237,7 @@ class RequestSemanticsIT {
             Jfpm.Run run = Jfpm.run(Duration.ofSeconds(30), "-t", "-R", "-y", jfpm.confFile().toString());
             assertThat(run.exitCode()).as(run.toString()).isZero();
             assertThat(run.stderr()).contains("NOTICE: [pool www] php_admin_value and php_admin_flag are applied at "
-                    + "worker start but cannot be locked against ini_set() with php-cgi");
+                    + "worker start but not locked against ini_set() by jfpm (php-cgi cannot lock them)");
         }
     }
 
