@@ -64,8 +64,23 @@ final class FrontConnection implements Runnable {
     private int begin = -1;
     private int requestId;
     private boolean keepConn;
+    /** The pool's fastcgi_finish_request() marker line, or null when its workers have no prelude. */
+    private byte[] finishMarker;
+    private ScriptCheck scriptCheck;
+
+    /**
+     * When the request head being read must be complete (System.nanoTime()), or 0 while
+     * no head is being read (a kept connection between requests, a request being served).
+     */
+    private volatile long headDeadline;
+    /** A head is being read: the first byte that arrives starts the head timer. */
+    private boolean readingHead;
+    private volatile boolean headTimedOut;
+    /** Requests begun on this connection: the first one's head is timed from the accept. */
+    private int begun;
 
     FrontConnection(SocketChannel channel, Listener listener, String peer, String peerIp) {
+        this.headDeadline = System.nanoTime() + Listener.HEAD_TIMEOUT_NANOS;
         this.channel = channel;
         this.listener = listener;
         bind();
@@ -83,7 +98,12 @@ final class FrontConnection implements Runnable {
         } catch (ProtocolException e) {
             Log.warning("[pool " + pool.name() + "] closing FastCGI connection from " + peer + ": " + e.getMessage());
         } catch (IOException e) {
-            Log.debug("[pool " + pool.name() + "] FastCGI connection from " + peer + " failed: " + e.getMessage());
+            if (headTimedOut) {
+                Log.warning("[pool " + pool.name() + "] closing FastCGI connection from " + peer + ": no complete "
+                        + "request head within " + Listener.HEAD_TIMEOUT_SECONDS + " seconds");
+            } else {
+                Log.debug("[pool " + pool.name() + "] FastCGI connection from " + peer + " failed: " + e.getMessage());
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
@@ -92,7 +112,22 @@ final class FrontConnection implements Runnable {
             } catch (IOException ignored) {
                 // already gone
             }
+            BufferPool.unreserve(BufferPool.weight(in) - 1); // the listener gives back the first one
             BufferPool.give(in);
+            listener.closed(this);
+        }
+    }
+
+    /** Called by the listener's sweeper: a head that is overdue closes the connection (its read then fails). */
+    void closeIfHeadOverdue(long now) {
+        long deadline = headDeadline;
+        if (deadline != 0 && now - deadline > 0) {
+            headTimedOut = true;
+            try {
+                channel.close();
+            } catch (IOException ignored) {
+                // closing is all we want
+            }
         }
     }
 
@@ -102,15 +137,25 @@ final class FrontConnection implements Runnable {
         pool = b.pool();
         router = b.router();
         accessLog = b.front().accessLog();
+        finishMarker = b.front().finishMarker();
+        scriptCheck = b.front().scriptCheck();
     }
 
     /** Serves one request; returns whether the connection stays open for another. */
     private boolean serveOne() throws IOException, ProtocolException, InterruptedException {
+        readingHead = true;
+        if (begun > 0) {
+            headDeadline = rp < wp ? System.nanoTime() + Listener.HEAD_TIMEOUT_NANOS : 0;
+        }
         if (!readBegin()) {
             return false;
         }
+        begun++;
         bind();
-        if (!readParams()) {
+        boolean complete = readParams();
+        readingHead = false;
+        headDeadline = 0;
+        if (!complete) {
             return keepConn; // aborted before it reached a worker
         }
         if (accessLog != null) {
@@ -120,18 +165,28 @@ final class FrontConnection implements Runnable {
         RequestInfo info = RequestInfo.parse(in, begin + Records.paddedLength(Fcgi.BEGIN_BODY_LEN), rp,
                 accessLog != null && accessLog.format().usesParams());
         if (router.answersInMaster(info)) {
-            begin = -1;
-            skipBody(); // a master page ignores the body, as php-fpm's status and ping do
-            MasterPage page = router.answer(info);
-            reply(MasterPage.records(requestId, page));
-            if (accessLog != null) {
-                // php-fpm logs its status and ping answers too; the master answered, so %p is its pid
-                accessLog.log(new AccessEntry(info, MASTER_PID, peerIp, 200, page.headers(), headMillis,
-                        System.nanoTime() - headNanos, RequestUsage.NONE));
-            }
-            return keepConn;
+            return answerInMaster(info, router.answer(info), 200, null);
+        }
+        ScriptCheck.Refusal refusal = scriptCheck.check(info);
+        if (refusal != null) {
+            pool.scoreboard().requestAccepted(); // php-fpm's worker counts these too
+            return answerInMaster(info, refusal.page(), refusal.status(), refusal.stderr());
         }
         return relay(info);
+    }
+
+    /** A response the master writes itself (ping, status, a refused script); the body is read and dropped. */
+    private boolean answerInMaster(RequestInfo info, MasterPage page, int status, String stderr)
+            throws IOException, ProtocolException {
+        begin = -1;
+        skipBody(); // as php-fpm's status, ping and refusals ignore the body
+        reply(MasterPage.records(requestId, page, stderr));
+        if (accessLog != null) {
+            // php-fpm logs these answers too; the master answered, so %p is its pid
+            accessLog.log(new AccessEntry(info, MASTER_PID, peerIp, status, page.headers(), headMillis,
+                    System.nanoTime() - headNanos, RequestUsage.NONE));
+        }
+        return keepConn;
     }
 
     // ---- reading the request head ----
@@ -165,13 +220,16 @@ final class FrontConnection implements Runnable {
             }
             handleOutOfRequest(type, id, n);
             rp += n;
+            if (rp == wp && begun > 0) {
+                headDeadline = 0; // a management exchange on a kept connection, now idle again
+            }
         }
     }
 
     /** Records outside a request: management ones are answered, empty STDIN is skipped, the rest is an error. */
     private void handleOutOfRequest(int type, int id, int n) throws IOException, ProtocolException {
         if (id == Fcgi.NULL_REQUEST_ID) {
-            reply(ManagementReply.answer(in, rp, n, pool));
+            reply(ManagementReply.answer(in, rp, n, pool, listener.maxConnections()));
         } else if (type == Fcgi.ABORT_REQUEST || (type == Fcgi.STDIN && RecordScan.contentLength(in, rp) == 0)) {
             // a late abort, or an empty STDIN after the request ended: nothing to do (php-fpm skips them too)
         } else {
@@ -203,7 +261,7 @@ final class FrontConnection implements Runnable {
                 reply(endRequest(id, Fcgi.REQUEST_COMPLETE));
                 return false;
             } else if (id == Fcgi.NULL_REQUEST_ID) {
-                ByteBuffer answer = ManagementReply.answer(in, rp, n, pool);
+                ByteBuffer answer = ManagementReply.answer(in, rp, n, pool, listener.maxConnections());
                 removeRecord(n);
                 reply(answer);
             } else if (type == Fcgi.BEGIN_REQUEST) {
@@ -229,7 +287,7 @@ final class FrontConnection implements Runnable {
                     return;
                 }
             } else if (id == Fcgi.NULL_REQUEST_ID) {
-                ByteBuffer answer = ManagementReply.answer(in, rp, n, pool);
+                ByteBuffer answer = ManagementReply.answer(in, rp, n, pool, listener.maxConnections());
                 rp += n;
                 reply(answer);
             } else {
@@ -289,6 +347,9 @@ final class FrontConnection implements Runnable {
             return false;
         }
         wp += n;
+        if (readingHead && headDeadline == 0 && n > 0) {
+            headDeadline = System.nanoTime() + Listener.HEAD_TIMEOUT_NANOS; // the next request has begun
+        }
         return true;
     }
 
@@ -296,7 +357,12 @@ final class FrontConnection implements Runnable {
         if (in.capacity() >= MAX_HEAD_BUFFER) {
             throw new ProtocolException("request head larger than " + MAX_HEAD_BUFFER + " bytes");
         }
-        ByteBuffer bigger = ByteBuffer.allocateDirect(Math.min(in.capacity() * 2, MAX_HEAD_BUFFER));
+        int capacity = Math.min(in.capacity() * 2, MAX_HEAD_BUFFER);
+        if (!BufferPool.reserveMore((capacity + BufferPool.SIZE - 1) / BufferPool.SIZE - BufferPool.weight(in))) {
+            throw new ProtocolException("request head of more than " + in.capacity()
+                    + " bytes while the memory for request heads is taken by other connections");
+        }
+        ByteBuffer bigger = ByteBuffer.allocateDirect(capacity);
         bigger.put(0, in, 0, wp);
         BufferPool.give(in);
         in = bigger;
@@ -310,12 +376,16 @@ final class FrontConnection implements Runnable {
         // renumbered to the worker's request id (done once: a retry sends the same bytes).
         int spanEnd = rp;
         boolean bodyDone = false;
+        long headBodyBytes = 0;
         while (!bodyDone) {
             int n = RecordScan.scan(in, spanEnd, wp);
             if (n <= 0 || !isBody(RecordScan.type(in, spanEnd)) || RecordScan.requestId(in, spanEnd) != requestId) {
                 break;
             }
             bodyDone = endsBody(spanEnd);
+            if (RecordScan.type(in, spanEnd) == Fcgi.STDIN) {
+                headBodyBytes += RecordScan.contentLength(in, spanEnd);
+            }
             spanEnd += n;
         }
         for (int p = begin; p < spanEnd; p += RecordScan.recordLength(in, p)) {
@@ -327,26 +397,18 @@ final class FrontConnection implements Runnable {
             if (worker == null) {
                 return false; // the pool is stopping: close, as php-fpm's listening socket would be
             }
-            Relay relay = new Relay(worker);
-            boolean keep;
+            Relay relay = new Relay(worker, info, headBodyBytes);
             try {
-                keep = relay.run(info, spanEnd, bodyDone);
+                return relay.run(spanEnd, bodyDone);
             } catch (Relay.HeadNotDelivered e) {
                 // a worker that died while idle: nothing reached PHP, so another worker may take it
                 worker.markBroken();
                 if (attempt == 3) {
                     throw new IOException("three workers in a row failed to take the request: " + e.getMessage());
                 }
-                continue;
             } finally {
                 relay.releaseWorker();
             }
-            if (accessLog != null && relay.completed) {
-                // after the worker is back in the pool: the line costs the next request nothing
-                accessLog.log(new AccessEntry(info, worker.pid(), peerIp, relay.head.status(), relay.head.headers(),
-                        headMillis, relay.endNanos - headNanos, relay.usage));
-            }
-            return keep;
         }
     }
 
@@ -358,7 +420,16 @@ final class FrontConnection implements Runnable {
         return RecordScan.type(in, p) == Fcgi.STDIN && RecordScan.contentLength(in, p) == 0;
     }
 
-    /** One request on one worker. */
+    /**
+     * One request on one worker.
+     *
+     * <p>After fastcgi_finish_request() (the prelude's marker on FCGI_STDERR, see
+     * {@link org.jfpm.worker.Prelude}) the front gets its END_REQUEST at once and the
+     * front connection goes on to its next request; the worker, now Finishing, is
+     * drained on a virtual thread of its own until its real END_REQUEST, which gives
+     * it back to the pool and writes the access log line with the full duration, as
+     * php-fpm does.
+     */
     private final class Relay {
         private final Worker worker;
         private final ReentrantLock workerWrite = new ReentrantLock();
@@ -372,10 +443,22 @@ final class FrontConnection implements Runnable {
         final ResponseHead head;
         /** Measures the worker's CPU and memory when the access format asks for them. */
         private final ProcessUsage measuring;
-        RequestUsage usage;
+        /** What the access line needs, taken now: the connection moves on after fastcgi_finish_request(). */
+        private final RequestInfo info;
+        private final AccessLog log;
+        private final long startMillis;
+        private final long startNanos;
+        private final byte[] marker;
+        /** Worker records not yet passed on are {@code worker.buffer()[r, lim)}. */
+        private int r;
+        private int lim;
+        private boolean sentAny;
+        /** fastcgi_finish_request() was called: the front has its END_REQUEST, the rest is dropped. */
+        private volatile boolean finished;
         /** The worker's END_REQUEST arrived (it did not die or break the protocol first). */
         boolean completed;
-        long endNanos;
+        /** STDIN bytes passed to the worker so far. */
+        private long bodyBytes;
 
         static final class HeadNotDelivered extends Exception {
             HeadNotDelivered(IOException cause) {
@@ -383,14 +466,19 @@ final class FrontConnection implements Runnable {
             }
         }
 
-        Relay(Worker worker) {
+        Relay(Worker worker, RequestInfo info, long bodyBytes) {
+            this.bodyBytes = bodyBytes;
             this.worker = worker;
-            this.head = accessLog == null ? null : new ResponseHead(accessLog.format().usesResponseHeaders());
-            this.measuring = accessLog != null && accessLog.format().usesUsage() ? ProcessUsage.start(worker.pid())
-                    : null;
+            this.info = info;
+            this.log = accessLog;
+            this.startMillis = headMillis;
+            this.startNanos = headNanos;
+            this.marker = finishMarker;
+            this.head = log == null ? null : new ResponseHead(log.format().usesResponseHeaders());
+            this.measuring = log != null && log.format().usesUsage() ? ProcessUsage.start(worker.pid()) : null;
         }
 
-        boolean run(RequestInfo info, int spanEnd, boolean bodyDone)
+        boolean run(int spanEnd, boolean bodyDone)
                 throws HeadNotDelivered, IOException, ProtocolException, InterruptedException {
             try {
                 write(worker.channel(), in, begin, spanEnd);
@@ -400,14 +488,16 @@ final class FrontConnection implements Runnable {
             worker.requestStarted(info);
             rp = spanEnd;
             begin = -1;
+            if (bodyDone) {
+                checkBodyLength();
+            }
             Thread bodyPump = bodyDone ? null : Thread.ofVirtual().name("body-" + peer).start(this::pumpBody);
             boolean workerOk = relayResponse();
-            if (completed) {
-                endNanos = System.nanoTime();
-                if (measuring != null) {
-                    usage = measuring.finish();
-                    worker.recordUsage(usage); // the status page's last request cpu and memory
-                }
+            if (finished) {
+                // the script runs on: its end is awaited apart, so that this connection is free now
+                Thread.ofVirtual().name("finishing-" + worker.pid()).start(this::drain);
+            } else {
+                ended();
             }
             if (bodyPump != null) {
                 releaseWorker(); // the worker has answered: another request may use it while the body drains
@@ -417,6 +507,36 @@ final class FrontConnection implements Runnable {
                 throw bodyError;
             }
             return workerOk && !frontDead && keepConn;
+        }
+
+        /** After fastcgi_finish_request(): the worker's remaining output is read and dropped (own virtual thread). */
+        private void drain() {
+            try {
+                relayResponse();
+            } catch (InterruptedException e) {
+                worker.markBroken();
+            } finally {
+                ended();
+                giveBack();
+            }
+        }
+
+        /** The request is over for the worker: its figures, then the access line once the worker is back. */
+        private void ended() {
+            if (!completed) {
+                return;
+            }
+            long endNanos = System.nanoTime();
+            RequestUsage usage = RequestUsage.NONE;
+            if (measuring != null) {
+                usage = measuring.finish();
+                worker.recordUsage(usage); // the status page's last request cpu and memory
+            }
+            if (log != null) {
+                giveBack(); // first: the line costs the next request nothing
+                log.log(new AccessEntry(info, worker.pid(), peerIp, head.status(), head.headers(), startMillis,
+                        endNanos - startNanos, usage));
+            }
         }
 
         /** Passes the rest of the body to the worker as it arrives (own virtual thread). */
@@ -439,7 +559,13 @@ final class FrontConnection implements Runnable {
                     if (isBody(type) && id == requestId) {
                         boolean last = endsBody(rp);
                         RecordScan.setRequestId(in, rp, WORKER_REQUEST_ID);
+                        if (type == Fcgi.STDIN) {
+                            bodyBytes += RecordScan.contentLength(in, rp);
+                        }
                         toWorker(rp, rp + n);
+                        if (last) {
+                            checkBodyLength();
+                        }
                         rp += n;
                         if (last) {
                             return;
@@ -452,7 +578,7 @@ final class FrontConnection implements Runnable {
                     } else if (id == Fcgi.NULL_REQUEST_ID) {
                         ByteBuffer answer;
                         try {
-                            answer = ManagementReply.answer(in, rp, n, pool);
+                            answer = ManagementReply.answer(in, rp, n, pool, listener.maxConnections());
                         } catch (ProtocolException e) {
                             bodyError = e;
                             frontDead = true;
@@ -502,6 +628,32 @@ final class FrontConnection implements Runnable {
             } finally {
                 workerWrite.unlock();
             }
+            checkBodyLength();
+        }
+
+        /**
+         * The body has ended. If it was shorter than CONTENT_LENGTH, php-cgi (as php-fpm's
+         * worker, same fastcgi.c) goes on reading for the rest after the empty STDIN and
+         * would wait forever: closing its input ends that wait. It answers, then closes the
+         * connection, so it is replaced afterwards.
+         */
+        private void checkBodyLength() {
+            if (bodyBytes >= info.contentLength()) {
+                return;
+            }
+            worker.markBroken();
+            Log.debug("[pool " + pool.name() + "] request body of " + bodyBytes + " bytes for a CONTENT_LENGTH of "
+                    + info.contentLength() + ": child " + worker.pid() + " will be replaced");
+            workerWrite.lock();
+            try {
+                if (forwarding) {
+                    worker.channel().shutdownOutput();
+                }
+            } catch (IOException ignored) {
+                forwarding = false;
+            } finally {
+                workerWrite.unlock();
+            }
         }
 
         /** Stops body forwarding; a body write stuck on a worker that stopped reading breaks the worker. */
@@ -515,15 +667,56 @@ final class FrontConnection implements Runnable {
         }
 
         /**
-         * Relays the worker's records to the front until END_REQUEST. Returns false
-         * when the front connection must close because the answer was cut short.
+         * Relays the worker's records to the front until END_REQUEST, or until the
+         * fastcgi_finish_request() marker (then {@link #finished} is set and a second
+         * call drops the rest). Returns false when the front connection must close
+         * because the answer was cut short.
          */
         private boolean relayResponse() throws InterruptedException {
             ByteBuffer b = worker.buffer();
-            int r = 0;
-            int lim = 0;
-            boolean sentAny = false;
             while (true) {
+                int p = r;
+                while (true) {
+                    int m = RecordScan.scan(b, p, lim);
+                    if (m == 0) {
+                        break;
+                    }
+                    String problem = m < 0 ? "sent a record of another FastCGI version" : checkWorkerRecord(b, p);
+                    if (problem != null) {
+                        return workerFailed(problem);
+                    }
+                    int type = RecordScan.type(b, p);
+                    if (type == Fcgi.END_REQUEST) {
+                        return endRequest(b, p, p + m);
+                    }
+                    if (finished) {
+                        r = p + m;
+                    } else if (type == Fcgi.STDERR && marker != null && isMarker(b, p)) {
+                        if (p > r) {
+                            sentAny |= toFront(b, r, p, false);
+                        }
+                        r = p + m;
+                        finishFront();
+                        return true;
+                    } else {
+                        if (head != null && !head.done() && type == Fcgi.STDOUT) {
+                            head.feed(b, p + Fcgi.HEADER_LEN, RecordScan.contentLength(b, p));
+                        }
+                        RecordScan.setRequestId(b, p, requestId);
+                    }
+                    p += m;
+                }
+                if (p > r && !finished) {
+                    sentAny |= toFront(b, r, p, false);
+                }
+                r = p;
+                if (r == lim) {
+                    r = lim = 0;
+                } else if (lim == b.capacity()) {
+                    b.put(0, b, r, lim - r);
+                    lim -= r;
+                    r = 0;
+                }
                 b.limit(b.capacity()).position(lim);
                 int n;
                 try {
@@ -532,50 +725,48 @@ final class FrontConnection implements Runnable {
                     n = -1;
                 }
                 if (n < 0) {
-                    return workerFailed(sentAny, "closed the connection in the middle of a request");
+                    return workerFailed("closed the connection in the middle of a request");
                 }
                 lim += n;
-                int p = r;
-                boolean end = false;
-                while (!end) {
-                    int m = RecordScan.scan(b, p, lim);
-                    if (m == 0) {
-                        break;
-                    }
-                    String problem = m < 0 ? "sent a record of another FastCGI version" : checkWorkerRecord(b, p);
-                    if (problem != null) {
-                        return workerFailed(sentAny, problem);
-                    }
-                    end = RecordScan.type(b, p) == Fcgi.END_REQUEST;
-                    if (head != null && !head.done() && RecordScan.type(b, p) == Fcgi.STDOUT) {
-                        head.feed(b, p + Fcgi.HEADER_LEN, RecordScan.contentLength(b, p));
-                    }
-                    RecordScan.setRequestId(b, p, requestId);
-                    p += m;
-                }
-                if (end) {
-                    completed = true;
-                    worker.requestEnded();
-                    stopForwarding();
-                    if (p != lim) {
-                        worker.markBroken(); // bytes after END_REQUEST: php-cgi never does that
-                    }
-                    toFront(b, r, p, end);
-                    return true;
-                }
-                if (p > r) {
-                    sentAny |= toFront(b, r, p, false);
-                }
-                if (p == lim) {
-                    r = lim = 0;
-                } else if (lim == b.capacity()) {
-                    b.put(0, b, p, lim - p);
-                    lim -= p;
-                    r = 0;
-                } else {
-                    r = p;
+            }
+        }
+
+        /** The worker's END_REQUEST is at {@code b[p, endPos)}: relayed with what precedes it, unless finished. */
+        private boolean endRequest(ByteBuffer b, int p, int endPos) throws InterruptedException {
+            completed = true;
+            worker.requestEnded();
+            stopForwarding();
+            if (endPos != lim) {
+                worker.markBroken(); // bytes after END_REQUEST: php-cgi never does that
+            }
+            if (!finished) {
+                RecordScan.setRequestId(b, p, requestId);
+                toFront(b, r, endPos, true);
+            }
+            r = lim = 0;
+            return true;
+        }
+
+        private boolean isMarker(ByteBuffer b, int p) {
+            if (RecordScan.contentLength(b, p) != marker.length) {
+                return false;
+            }
+            for (int i = 0, at = p + Fcgi.HEADER_LEN; i < marker.length; i++) {
+                if (b.get(at + i) != marker[i]) {
+                    return false;
                 }
             }
+            return true;
+        }
+
+        /** fastcgi_finish_request(): the front's response ends here (empty STDOUT, END_REQUEST). */
+        private void finishFront() {
+            finished = true;
+            worker.requestFinishing();
+            ByteBuffer out = ByteBuffer.allocate(Records.paddedLength(0) + Records.paddedLength(Fcgi.END_BODY_LEN));
+            Records.header(out, Fcgi.STDOUT, requestId, 0);
+            Records.endRequest(out, requestId, 0, Fcgi.REQUEST_COMPLETE);
+            toFront(out.flip(), 0, out.limit(), true);
         }
 
         private String checkWorkerRecord(ByteBuffer b, int p) {
@@ -620,12 +811,15 @@ final class FrontConnection implements Runnable {
          * was sent, the front gets END_REQUEST with no output (nginx answers 502) and
          * stays usable; otherwise the front closes so the cut is visible.
          */
-        private boolean workerFailed(boolean sentAny, String problem) throws InterruptedException {
+        private boolean workerFailed(String problem) throws InterruptedException {
             worker.requestEnded();
             worker.markBroken();
             stopForwarding();
             if (!worker.pool().isStopping()) {
                 Log.debug("[pool " + pool.name() + "] child " + worker.pid() + " " + problem);
+            }
+            if (finished) {
+                return true; // the front had its whole answer before
             }
             if (sentAny || frontDead) {
                 frontDead = true;
@@ -639,7 +833,14 @@ final class FrontConnection implements Runnable {
             return toFront(out.flip(), 0, out.limit(), true);
         }
 
+        /** The front is done with the worker; after fastcgi_finish_request() the drain gives it back instead. */
         void releaseWorker() {
+            if (!finished) {
+                giveBack();
+            }
+        }
+
+        private synchronized void giveBack() {
             if (!released) {
                 released = true;
                 pool.release(worker);

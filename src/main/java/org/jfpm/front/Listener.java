@@ -21,6 +21,9 @@ import java.nio.file.attribute.UserPrincipal;
 import java.nio.file.attribute.UserPrincipalLookupService;
 import java.util.EnumSet;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import org.jfpm.log.Log;
 import org.jfpm.pool.Pool;
 
@@ -28,10 +31,24 @@ import org.jfpm.pool.Pool;
  * A pool's listening socket (php-fpm's fpm_sockets.c) and its accept loop:
  * each accepted connection is served by a {@link FrontConnection} on its own
  * virtual thread.
+ *
+ * <p>Admission, in the accept loop, in this order: a connection slot of this
+ * listener, room in the front's buffer budget ({@link BufferPool}), then
+ * {@code listen.allowed_clients}. The slots are {@code pm.max_children} plus the
+ * listen backlog: what php-fpm holds before the kernel refuses (its children each
+ * hold one connection, the backlog queues the rest). At the bound the loop stops
+ * accepting, so later connections wait in the kernel's queue as they would with
+ * php-fpm. It is also what FCGI_GET_VALUES answers as FCGI_MAX_CONNS.
+ *
+ * <p>A request head must arrive within {@link #HEAD_TIMEOUT_SECONDS} seconds: from
+ * the accept for a new connection (php-fpm's worker waits 5 s for the first bytes),
+ * from its first byte for a later request of a kept connection. A kept connection
+ * may stay idle between requests as long as the web server likes, as with php-fpm.
+ * One sweeper per listener closes the late ones once a second.
  */
 public final class Listener {
-    /** FCGI_MAX_CONNS as answered to FCGI_GET_VALUES. */
-    static final int MAX_CONNECTIONS = 10_000;
+    static final int HEAD_TIMEOUT_SECONDS = 5;
+    static final long HEAD_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(HEAD_TIMEOUT_SECONDS);
 
     /**
      * What the listener serves: the pool's front and the router for this socket.
@@ -49,12 +66,27 @@ public final class Listener {
     private final ServerSocketChannel server;
     private volatile Binding binding;
     private volatile boolean closed;
+    private final int maxConnections;
+    private final Semaphore slots;
+    /** Null when every peer is admitted (unix sockets, or the directive unset). */
+    private final AllowedClients allowedClients;
+    private final Set<FrontConnection> open = ConcurrentHashMap.newKeySet();
+    private long fullSinceNanos;
 
     private Listener(PoolFront front, boolean statusListen, ListenAddress address, ServerSocketChannel server) {
         this.statusListen = statusListen;
         this.binding = binding(front, statusListen);
         this.address = address;
         this.server = server;
+        this.maxConnections = front.pool().config().pmMaxChildren() + front.backlog();
+        this.slots = new Semaphore(maxConnections);
+        this.allowedClients = address.isUnix() ? null
+                : AllowedClients.parse(front.pool().name(), front.pool().config().listenAllowedClients());
+    }
+
+    /** The most connections this listener keeps open at once (FCGI_MAX_CONNS). */
+    int maxConnections() {
+        return maxConnections;
     }
 
     private static Binding binding(PoolFront front, boolean statusListen) {
@@ -239,20 +271,31 @@ public final class Listener {
     /** Accepts connections until {@link #close}; runs on its own thread. */
     public void start() {
         Thread.ofVirtual().name("accept-" + pool().name()).start(this::acceptLoop);
+        Thread.ofVirtual().name("head-timer-" + pool().name()).start(this::sweepLoop);
     }
 
     private void acceptLoop() {
         while (!closed) {
+            try {
+                admit();
+            } catch (InterruptedException e) {
+                return;
+            }
             SocketChannel ch;
             try {
                 ch = server.accept();
             } catch (ClosedChannelException e) {
+                connectionEnded();
                 return;
             } catch (IOException e) {
+                connectionEnded();
                 if (!closed) {
                     Log.error("[pool " + pool().name() + "] accept() failed on " + address.text() + ": " + e.getMessage());
                     pause();
                 }
+                continue;
+            }
+            if (allowedClients != null && !admitted(ch)) {
                 continue;
             }
             String peer = peerName(ch);
@@ -264,7 +307,78 @@ public final class Listener {
             } catch (IOException ignored) {
                 // the peer is already gone; the connection fails on its first read
             }
-            Thread.ofVirtual().name("front").start(new FrontConnection(ch, this, peer, peerIp));
+            FrontConnection connection = new FrontConnection(ch, this, peer, peerIp);
+            open.add(connection);
+            Thread.ofVirtual().name("front").start(connection);
+        }
+    }
+
+    /** A connection slot and a buffer's room, waiting for them if need be (saying so, once a minute at most). */
+    private void admit() throws InterruptedException {
+        if (!slots.tryAcquire()) {
+            long now = System.nanoTime();
+            if (fullSinceNanos == 0 || now - fullSinceNanos > TimeUnit.MINUTES.toNanos(1)) {
+                fullSinceNanos = now;
+                Log.warning("[pool " + pool().name() + "] " + maxConnections + " connections open on " + address.text()
+                        + " (pm.max_children + listen backlog), new ones wait in the kernel's queue");
+            }
+            slots.acquire();
+        }
+        try {
+            BufferPool.reserve();
+        } catch (InterruptedException e) {
+            slots.release();
+            throw e;
+        }
+    }
+
+    /** Gives back what {@link #admit} took: called once per admitted connection when it closes. */
+    void connectionEnded() {
+        BufferPool.unreserve(1);
+        slots.release();
+    }
+
+    void closed(FrontConnection connection) {
+        open.remove(connection);
+        connectionEnded();
+    }
+
+    /** listen.allowed_clients: a refused peer is closed without a byte, as php-fpm does. */
+    private boolean admitted(SocketChannel ch) {
+        InetAddress peer = null;
+        try {
+            if (ch.getRemoteAddress() instanceof InetSocketAddress inet) {
+                peer = inet.getAddress();
+            }
+        } catch (IOException e) {
+            // gone already: refused below like any unknown peer
+        }
+        if (peer != null && allowedClients.admits(peer)) {
+            return true;
+        }
+        Log.error("[pool " + pool().name() + "] Connection disallowed: IP address '"
+                + (peer == null ? "?" : peer.getHostAddress()) + "' has been dropped.");
+        try {
+            ch.close();
+        } catch (IOException ignored) {
+            // nothing was sent; nothing to report
+        }
+        connectionEnded();
+        return false;
+    }
+
+    /** Once a second: connections whose request head is overdue are closed. */
+    private void sweepLoop() {
+        while (!closed) {
+            try {
+                Thread.sleep(1000);
+            } catch (InterruptedException e) {
+                return;
+            }
+            long now = System.nanoTime();
+            for (FrontConnection c : open) {
+                c.closeIfHeadOverdue(now);
+            }
         }
     }
 

@@ -13,14 +13,16 @@ import org.jfpm.pool.Pool;
  * (FastCGI section 4). FCGI_GET_VALUES gets FCGI_GET_VALUES_RESULT with the
  * names jfpm knows: {@code FCGI_MPXS_CONNS=0} (one request at a time per
  * connection, as php-fpm), {@code FCGI_MAX_REQS} = pm.max_children (requests
- * served at once) and {@code FCGI_MAX_CONNS}, which php-fpm leaves out. Any
+ * served at once) and {@code FCGI_MAX_CONNS} (the listener's connection bound),
+ * which php-fpm leaves out. Any
  * other management type gets FCGI_UNKNOWN_TYPE.
  */
 final class ManagementReply {
     private ManagementReply() {}
 
     /** The answer to the management record at {@code pos}, ready to write. */
-    static ByteBuffer answer(ByteBuffer in, int pos, int length, Pool pool) throws ProtocolException {
+    static ByteBuffer answer(ByteBuffer in, int pos, int length, Pool pool, int maxConnections)
+            throws ProtocolException {
         int type = RecordScan.type(in, pos);
         if (type != Fcgi.GET_VALUES) {
             ByteBuffer out = ByteBuffer.allocate(Records.paddedLength(8));
@@ -34,7 +36,7 @@ final class ManagementReply {
             switch (name) {
                 case Fcgi.MPXS_CONNS -> answers.put(name, "0");
                 case Fcgi.MAX_REQS -> answers.put(name, Integer.toString(pool.config().pmMaxChildren()));
-                case Fcgi.MAX_CONNS -> answers.put(name, Integer.toString(Listener.MAX_CONNECTIONS));
+                case Fcgi.MAX_CONNS -> answers.put(name, Integer.toString(maxConnections));
                 default -> { }
             }
             return true;

@@ -23,13 +23,22 @@ record MasterPage(String headers, byte[] body) {
 
     /** The records for request {@code requestId}: STDOUT split as needed, the empty STDOUT, END_REQUEST. */
     static ByteBuffer records(int requestId, MasterPage page) {
+        return records(requestId, page, null);
+    }
+
+    /** As {@link #records(int, MasterPage)}, after one FCGI_STDERR record of {@code stderr} when not null. */
+    static ByteBuffer records(int requestId, MasterPage page, String stderr) {
+        byte[] err = stderr == null ? new byte[0] : stderr.getBytes(StandardCharsets.ISO_8859_1);
         byte[] head = (page.headers + "\r\n").getBytes(StandardCharsets.ISO_8859_1);
         byte[] all = new byte[head.length + page.body.length];
         System.arraycopy(head, 0, all, 0, head.length);
         System.arraycopy(page.body, 0, all, head.length, page.body.length);
         int records = all.length / Fcgi.MAX_CONTENT + 1;
         ByteBuffer out = ByteBuffer.allocate(all.length + records * (Fcgi.HEADER_LEN + 7)
-                + Records.paddedLength(0) + Records.paddedLength(Fcgi.END_BODY_LEN));
+                + Records.paddedLength(err.length) + Records.paddedLength(0) + Records.paddedLength(Fcgi.END_BODY_LEN));
+        if (err.length > 0) {
+            Records.stream(out, Fcgi.STDERR, requestId, err, 0, err.length); // first, as php-fpm's buffer sends it
+        }
         Records.streamAll(out, Fcgi.STDOUT, requestId, all);
         Records.header(out, Fcgi.STDOUT, requestId, 0);
         Records.endRequest(out, requestId, 0, Fcgi.REQUEST_COMPLETE);

@@ -18,12 +18,16 @@ public final class PoolFront {
     private final int backlog;
     private final AccessLog accessLog;
     private final RequestWatch watch;
+    private final byte[] finishMarker;
+    private final ScriptCheck scriptCheck;
 
     private PoolFront(Pool pool, int backlog, AccessLog accessLog) {
         this.pool = pool;
         this.backlog = backlog;
         this.accessLog = accessLog;
         this.watch = RequestWatch.start(pool); // null unless the pool sets a request timeout
+        this.finishMarker = pool.spec().prelude() == null ? null : pool.spec().prelude().markerLine();
+        this.scriptCheck = ScriptCheck.of(pool);
     }
 
     /** Prepares the pool's front; a failure is reported with php-fpm's message. */
@@ -39,6 +43,15 @@ public final class PoolFront {
             }
         }
         return new PoolFront(pool, backlog, accessLog);
+    }
+
+    /** The FCGI_STDERR content that means fastcgi_finish_request(), or null (no prelude). */
+    byte[] finishMarker() {
+        return finishMarker;
+    }
+
+    ScriptCheck scriptCheck() {
+        return scriptCheck;
     }
 
     /** The pool's access log, or null when it keeps none. */

@@ -112,7 +112,7 @@ final class PoolSetup {
             Thread.currentThread().interrupt();
             return null;
         }
-        return spec;
+        return org.jfpm.worker.Prelude.install(spec); // null after logging why
     }
 
     /**

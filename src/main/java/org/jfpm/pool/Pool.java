@@ -85,6 +85,11 @@ public final class Pool {
         return config;
     }
 
+    /** How the pool's workers are started (the front reads the prelude's marker from it). */
+    public WorkerSpec spec() {
+        return spec;
+    }
+
     public Scoreboard scoreboard() {
         return scoreboard;
     }

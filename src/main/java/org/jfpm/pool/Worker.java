@@ -83,6 +83,14 @@ public final class Worker {
         pool.scoreboard().requestAccepted();
     }
 
+    /**
+     * The script called fastcgi_finish_request(): the client has its answer, the script
+     * goes on (php-fpm's Finishing state) until the worker's END_REQUEST.
+     */
+    public void requestFinishing() {
+        state = WorkerState.FINISHING;
+    }
+
     /** The worker's END_REQUEST has arrived (or the request failed). */
     public void requestEnded() {
         long now = System.nanoTime();

@@ -70,6 +70,14 @@ public final class WorkerCommand {
         return build(spec, List.of("-v"), masterEnv);
     }
 
+    /**
+     * The same chain ending in {@code php-cgi -i}, without the prelude: how {@link Prelude}
+     * learns the pool's own auto_prepend_file, open_basedir and cgi.fix_pathinfo.
+     */
+    static Built info(WorkerSpec spec, Map<String, String> masterEnv) {
+        return build(spec, List.of("-i"), masterEnv);
+    }
+
     private static Built build(WorkerSpec spec, List<String> phpCgiTail, Map<String, String> masterEnv) {
         List<String> cmd = new ArrayList<>();
         List<Step> steps = new ArrayList<>();
@@ -132,6 +140,21 @@ public final class WorkerCommand {
         spec.defines().forEach(d -> define(cmd, d));
         spec.phpValues().forEach((k, v) -> define(cmd, k + "=" + iniQuoted(v)));
         spec.phpAdminValues().forEach((k, v) -> define(cmd, k + "=" + iniQuoted(v)));
+        Prelude prelude = spec.prelude();
+        if (prelude != null) {
+            // last, so they win: the user's auto_prepend_file is chained by the prelude itself
+            define(cmd, "auto_prepend_file=" + iniQuoted(prelude.file().toString()));
+            define(cmd, "jfpm.finish_marker=" + prelude.marker());
+            // fpm_get_status() asks the master through the pool's status socket (status.StatusSocket)
+            define(cmd, "jfpm.status_socket=" + iniQuoted(spec.runtimeDir().resolve("status.sock").toString()));
+            if (!prelude.userPrepend().isEmpty()) {
+                define(cmd, "jfpm.user_prepend=" + iniQuoted(prelude.userPrepend()));
+            }
+            if (!prelude.openBasedir().isEmpty()) {
+                // the prelude is included like any file: open_basedir must admit its directory
+                define(cmd, "open_basedir=" + iniQuoted(prelude.openBasedir() + ":" + prelude.file().getParent()));
+            }
+        }
         cmd.addAll(phpCgiTail);
 
         Map<String, String> env = new LinkedHashMap<>();

@@ -24,6 +24,7 @@ import java.util.SequencedMap;
  * @param runtimeDir      where the pool's private worker sockets live (writable by the identity);
  *                        for a chroot pool the same path must reach the same directory inside the chroot
  * @param confinement     chroot, chdir, rlimits and priority of the workers
+ * @param prelude         jfpm's auto_prepend_file and what it needs, or null before {@link Prelude#install}
  */
 public record WorkerSpec(
         String pool,
@@ -39,7 +40,22 @@ public record WorkerSpec(
         boolean catchOutput,
         boolean decorateOutput,
         Path runtimeDir,
-        Confinement confinement) {
+        Confinement confinement,
+        Prelude prelude) {
+
+    /** A spec without the prelude yet: {@link Prelude#install} adds it once the pool's directory exists. */
+    public WorkerSpec(String pool, PhpCgi phpCgi, Path phpIni, boolean noPhpIni, List<String> defines,
+            SequencedMap<String, String> phpValues, SequencedMap<String, String> phpAdminValues,
+            SequencedMap<String, String> environment, boolean clearEnv, Identity identity, boolean catchOutput,
+            boolean decorateOutput, Path runtimeDir, Confinement confinement) {
+        this(pool, phpCgi, phpIni, noPhpIni, defines, phpValues, phpAdminValues, environment, clearEnv, identity,
+                catchOutput, decorateOutput, runtimeDir, confinement, null);
+    }
+
+    public WorkerSpec withPrelude(Prelude installed) {
+        return new WorkerSpec(pool, phpCgi, phpIni, noPhpIni, defines, phpValues, phpAdminValues, environment,
+                clearEnv, identity, catchOutput, decorateOutput, runtimeDir, confinement, installed);
+    }
 
     /**
      * Who a pool's workers run as (php-fpm's fpm_unix_resolve_socket_premissions and

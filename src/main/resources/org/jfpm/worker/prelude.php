@@ -30,6 +30,24 @@ if (!function_exists('fastcgi_finish_request')) {
     }
 }
 
+if (!function_exists('fpm_get_status')) {
+    // php-fpm's array (pool fields and procs), read from the master: php-cgi workers
+    // share no scoreboard with it. False when the master cannot be asked, as php-fpm
+    // returns false when its scoreboard is busy.
+    function fpm_get_status(): array|false
+    {
+        $path = (string) get_cfg_var('jfpm.status_socket');
+        $socket = $path === '' ? false : @stream_socket_client('unix://' . $path, $errno, $errstr, 2.0);
+        if ($socket === false) {
+            return false;
+        }
+        $json = stream_get_contents($socket);
+        fclose($socket);
+        $status = is_string($json) ? json_decode($json, true) : null;
+        return is_array($status) ? $status : false;
+    }
+}
+
 (static function (): void {
     foreach (['PHP_VALUE', 'PHP_ADMIN_VALUE'] as $param) {
         $text = $_SERVER[$param] ?? null;

@@ -1,0 +1,136 @@
+package org.jfpm.worker;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.util.HexFormat;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.jfpm.log.Log;
+
+/**
+ * jfpm's worker prelude (resource {@code prelude.php}) as installed for one pool: the
+ * file every script of the pool runs first, as its {@code auto_prepend_file}, to give
+ * php-cgi what php-fpm's SAPI has (PHP_VALUE per request, fastcgi_finish_request()).
+ *
+ * <p>Installing it takes the pool's {@code auto_prepend_file} slot, so the user's own
+ * value is learnt first and handed to the prelude, which runs it: the value the pool's
+ * workers would have without jfpm, that is php-cgi's answer to {@code -i} with the
+ * pool's exact command line (pool php_admin_value, then php_value, then the command
+ * line's -d, then php.ini and its scan directory, last assignment winning, all as PHP
+ * itself reads them). The same answer gives {@code open_basedir}, which must admit the
+ * prelude's directory, and {@code cgi.fix_pathinfo}, which the master's script check
+ * follows.
+ *
+ * @param file         the installed copy, in the pool's worker socket directory (the
+ *                     same path inside a chroot), readable by the pool's user, written by
+ *                     the master only
+ * @param marker       128 random bits in hex: the prelude's fastcgi_finish_request()
+ *                     sends it as one FCGI_STDERR line; only the master knows it means "the
+ *                     response ends here" (a script can read it, a client cannot forge it)
+ * @param userPrepend  the pool's own auto_prepend_file, empty when none
+ * @param openBasedir  the pool's open_basedir, empty when none
+ * @param fixPathinfo  cgi.fix_pathinfo
+ */
+public record Prelude(Path file, String marker, String userPrepend, String openBasedir, boolean fixPathinfo) {
+
+    private static final String RESOURCE = "prelude.php";
+    private static final Pattern ROW = Pattern.compile(
+            "<tr><td class=\"e\">([^<]+)</td><td class=\"v\">(.*?)</td>");
+    private static final long QUERY_TIMEOUT_SECONDS = 10;
+
+    /** The marker line as it arrives on FCGI_STDERR: php-cgi's error_log(..., 4) adds the newline. */
+    public byte[] markerLine() {
+        return (marker + "\n").getBytes(StandardCharsets.US_ASCII);
+    }
+
+    /**
+     * Learns the pool's settings, writes the prelude into the pool's socket directory and
+     * returns the spec that starts workers with it; null after logging why it could not.
+     */
+    public static WorkerSpec install(WorkerSpec spec) {
+        try {
+            Settings user = query(spec);
+            Path file = spec.runtimeDir().resolve(RESOURCE);
+            byte[] text;
+            try (InputStream in = Prelude.class.getResourceAsStream(RESOURCE)) {
+                if (in == null) {
+                    throw new IOException("resource " + RESOURCE + " missing from the jar");
+                }
+                text = in.readAllBytes();
+            }
+            Files.write(file, text, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+            Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("r--r--r--"));
+            byte[] random = new byte[16];
+            new SecureRandom().nextBytes(random);
+            return spec.withPrelude(new Prelude(file, HexFormat.of().formatHex(random), user.autoPrependFile,
+                    user.openBasedir, user.fixPathinfo));
+        } catch (IOException e) {
+            Log.error("[pool " + spec.pool() + "] unable to install the worker prelude: " + e.getMessage());
+            return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        }
+    }
+
+    record Settings(String autoPrependFile, String openBasedir, boolean fixPathinfo) {}
+
+    /** php-cgi -i through the pool's exec chain, without the prelude: the settings as the pool has them. */
+    private static Settings query(WorkerSpec spec) throws IOException, InterruptedException {
+        WorkerCommand.Built built = WorkerCommand.info(spec, System.getenv());
+        ProcessBuilder pb = new ProcessBuilder(built.command()).redirectError(ProcessBuilder.Redirect.DISCARD);
+        pb.environment().clear();
+        pb.environment().putAll(built.environment());
+        pb.redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
+        Process process = pb.start();
+        byte[] out;
+        try (InputStream in = process.getInputStream()) {
+            out = in.readNBytes(8 << 20);
+        }
+        if (!process.waitFor(QUERY_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            throw new IOException("php-cgi -i did not end within " + QUERY_TIMEOUT_SECONDS + " seconds");
+        }
+        if (process.exitValue() != 0) {
+            throw new IOException("php-cgi -i exited with code " + process.exitValue());
+        }
+        return parse(new String(out, StandardCharsets.UTF_8));
+    }
+
+    /** The three rows of phpinfo()'s HTML (php-cgi prints HTML); first value column = the local value. */
+    static Settings parse(String phpinfo) throws IOException {
+        String prepend = null;
+        String basedir = null;
+        String fixPathinfo = null;
+        Matcher m = ROW.matcher(phpinfo);
+        while (m.find()) {
+            switch (m.group(1)) {
+                case "auto_prepend_file" -> prepend = value(m.group(2));
+                case "open_basedir" -> basedir = value(m.group(2));
+                case "cgi.fix_pathinfo" -> fixPathinfo = value(m.group(2));
+                default -> { }
+            }
+        }
+        if (prepend == null || basedir == null) {
+            throw new IOException("php-cgi -i did not show auto_prepend_file and open_basedir");
+        }
+        boolean fix = fixPathinfo == null || !(fixPathinfo.isEmpty() || fixPathinfo.equals("Off")
+                || fixPathinfo.equals("0"));
+        return new Settings(prepend, basedir, fix);
+    }
+
+    private static String value(String html) {
+        if (html.equals("<i>no value</i>")) {
+            return "";
+        }
+        return html.replace("&nbsp;", " ").replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", "\"")
+                .replace("&#039;", "'").replace("&amp;", "&");
+    }
+}

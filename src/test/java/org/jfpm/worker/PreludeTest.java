@@ -1,0 +1,41 @@
+package org.jfpm.worker;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** How the prelude learns the pool's settings from php-cgi -i, and what it adds to the command line. */
+class PreludeTest {
+
+    @Test
+    void readsTheLocalValuesFromPhpinfoHtml() throws Exception {
+        String html = """
+                <tr><td class="e">cgi.fix_pathinfo</td><td class="v">Off</td><td class="v">Off</td></tr>
+                <tr><td class="e">auto_prepend_file</td><td class="v">/srv/a&nbsp;b&amp;c.php</td><td class="v">x</td></tr>
+                <tr><td class="e">open_basedir</td><td class="v"><i>no value</i></td><td class="v"><i>no value</i></td></tr>
+                """;
+        Prelude.Settings s = Prelude.parse(html);
+        assertThat(s.autoPrependFile()).isEqualTo("/srv/a b&c.php");
+        assertThat(s.openBasedir()).isEmpty();
+        assertThat(s.fixPathinfo()).isFalse();
+    }
+
+    @Test
+    void theCommandLineEndsWithThePreludeAndChainsThePoolsOwnPrepend() {
+        PhpCgi php = new PhpCgi(Path.of("/opt/php/bin/php-cgi"), "");
+        Map<String, String> values = new LinkedHashMap<>(Map.of("auto_prepend_file", "/srv/own.php"));
+        WorkerSpec spec = new WorkerSpec("www", php, null, false, List.of(), new LinkedHashMap<>(values),
+                new LinkedHashMap<>(), new LinkedHashMap<>(), true, null, false, false, Path.of("/run/jfpm/pool0"),
+                WorkerSpec.Confinement.NONE)
+                .withPrelude(new Prelude(Path.of("/run/jfpm/pool0/prelude.php"), "00ff", "/srv/own.php", "/srv", true));
+        List<String> cmd = WorkerCommand.build(spec, Path.of("/run/jfpm/pool0/1.sock"), Map.of()).command();
+        assertThat(String.join(" ", cmd)).endsWith("-d auto_prepend_file='/srv/own.php'"
+                + " -d auto_prepend_file='/run/jfpm/pool0/prelude.php' -d jfpm.finish_marker=00ff"
+                + " -d jfpm.user_prepend='/srv/own.php' -d open_basedir='/srv:/run/jfpm/pool0'"
+                + " -b /run/jfpm/pool0/1.sock");
+    }
+}
