@@ -35,6 +35,7 @@ class PreludeTest {
         List<String> cmd = WorkerCommand.build(spec, Path.of("/run/jfpm/pool0/1.sock"), Map.of()).command();
         assertThat(String.join(" ", cmd)).endsWith("-d auto_prepend_file='/srv/own.php'"
                 + " -d auto_prepend_file='/run/jfpm/pool0/prelude.php' -d jfpm.finish_marker=00ff"
+                + " -d jfpm.status_socket='/run/jfpm/pool0/status.sock'"
                 + " -d jfpm.user_prepend='/srv/own.php' -d open_basedir='/srv:/run/jfpm/pool0'"
                 + " -b /run/jfpm/pool0/1.sock");
     }
