@@ -561,49 +561,34 @@ public final class Pool {
 
     /** Number of workers busy with a request right now. */
     public int activeCount() {
-        lock.lock();
-        try {
-            return workers.size() - idle.size() - leaving;
-        } finally {
-            lock.unlock();
-        }
+        return locked(() -> workers.size() - idle.size() - leaving);
     }
 
     /** Workers waiting for a request now (starting ones not included). */
     public int idleCount() {
-        lock.lock();
-        try {
-            return idle.size();
-        } finally {
-            lock.unlock();
-        }
+        return locked(() -> idle.size());
     }
 
     /** Requests waiting for a worker now: jfpm's {@code listen queue}. */
     public int queueLength() {
-        lock.lock();
-        try {
-            return waiters.size();
-        } finally {
-            lock.unlock();
-        }
+        return locked(() -> waiters.size());
     }
 
     /** Whether a request is being served or waits for a worker. */
     public boolean isBusy() {
-        lock.lock();
-        try {
-            return workers.size() - leaving > idle.size() || !waiters.isEmpty();
-        } finally {
-            lock.unlock();
-        }
+        return locked(() -> workers.size() - leaving > idle.size() || !waiters.isEmpty() ? 1 : 0) == 1;
     }
 
     /** Whether any worker process is still running or starting. */
     public boolean hasLiveWorkers() {
+        return locked(() -> !workers.isEmpty() || starting > 0 ? 1 : 0) == 1;
+    }
+
+    /** A count read under the pool's lock (the status page and the master's stop read these). */
+    private int locked(java.util.function.IntSupplier count) {
         lock.lock();
         try {
-            return !workers.isEmpty() || starting > 0;
+            return count.getAsInt();
         } finally {
             lock.unlock();
         }

@@ -33,7 +33,11 @@ class ConfigDumpIT {
             List<String> reference = dump(List.of(PHP_FPM.toString(), "-tt", "-y", conf.toString()));
             List<String> jfpm = dump(List.of(Jfpm.executable().toString(), "-tt", "-y", conf.toString()));
             assertThat(reference).as("php-fpm8.2 -tt").anyMatch(l -> l.contains("test is successful"));
-            assertThat(jfpm).containsExactlyElementsOf(reference);
+            // the only lines allowed to differ name a real difference, in jfpm's own words
+            List<String> differences = jfpm.stream().filter(l -> l.contains("by jfpm")).toList();
+            assertThat(differences).allMatch(l -> l.startsWith("NOTICE: [pool "));
+            assertThat(jfpm.stream().filter(l -> !l.contains("by jfpm")).toList())
+                    .containsExactlyElementsOf(reference);
         }
     }
 

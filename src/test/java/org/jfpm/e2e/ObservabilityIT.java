@@ -97,6 +97,9 @@ class ObservabilityIT {
     /** The same requests to php-fpm8.2 and jfpm; the pages agree once times, pids and durations are masked. */
     @Test
     void everyFormatAsPhpFpm() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(
+                java.nio.file.Files.isExecutable(java.nio.file.Path.of("/usr/sbin/php-fpm8.2")),
+                "needs Debian's php8.2-fpm (the oracle): apt-get install php8.2-fpm");
         Map<String, String> reference = pages(true);
         Map<String, String> jfpm = pages(false);
         int refPolls = Integer.parseInt(reference.remove("polls"));

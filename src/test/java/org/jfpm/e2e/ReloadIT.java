@@ -127,7 +127,8 @@ class ReloadIT {
             Files.move(log, rotated);
             jfpm.signal("USR1");
             long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-            while (!Files.exists(log) && System.nanoTime() < deadline) {
+            while (!(Files.exists(log) && Files.readString(log).contains("re-opened"))
+                    && System.nanoTime() < deadline) {
                 Thread.sleep(50);
             }
             assertThat(log).exists();
