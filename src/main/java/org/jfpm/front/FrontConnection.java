@@ -172,7 +172,52 @@ final class FrontConnection implements Runnable {
             pool.scoreboard().requestAccepted(); // php-fpm's worker counts these too
             return answerInMaster(info, refusal.page(), refusal.status(), refusal.stderr());
         }
+        String script = info.scriptFilename();
+        if (script != null && script.regionMatches(true, 0, "proxy:", 0, 6)) {
+            info = stripProxyPrefix(info);
+        }
         return relay(info);
+    }
+
+    /**
+     * Apache's mod_proxy_fcgi (ProxyFCGIBackendType FPM, its default) sends
+     * {@code SCRIPT_FILENAME=proxy:fcgi://host/path}; php-fpm takes the path, php-cgi
+     * would answer 404. The master rewrites the request's PARAMS once, in place in
+     * its buffer, with the prefix gone (the only path on which a head is re-encoded).
+     */
+    private RequestInfo stripProxyPrefix(RequestInfo info) throws ProtocolException {
+        int from = begin + Records.paddedLength(Fcgi.BEGIN_BODY_LEN);
+        java.io.ByteArrayOutputStream content = new java.io.ByteArrayOutputStream();
+        for (int p = from; p < rp; p += RecordScan.recordLength(in, p)) {
+            byte[] part = new byte[RecordScan.contentLength(in, p)];
+            in.get(p + Fcgi.HEADER_LEN, part);
+            content.writeBytes(part);
+        }
+        byte[] old = content.toByteArray();
+        java.io.ByteArrayOutputStream pairs = new java.io.ByteArrayOutputStream();
+        String error = org.jfpm.fastcgi.NameValuePairs.decode(ByteBuffer.wrap(old), 0, old.length, (name, value) -> {
+            boolean path = name.equals("SCRIPT_FILENAME") || name.equals("PATH_TRANSLATED");
+            org.jfpm.fastcgi.NameValuePairs.encode(pairs, name, path ? ScriptCheck.stripProxyPrefix(value) : value);
+            return true;
+        });
+        if (error != null) {
+            return info; // php-cgi gets the pairs as they came, and judges them itself
+        }
+        byte[] rewritten = pairs.toByteArray();
+        ByteBuffer records = ByteBuffer.allocate(Records.paddedLength(0)
+                + (rewritten.length / Fcgi.MAX_CONTENT + 1) * Records.paddedLength(0) + rewritten.length + 8);
+        Records.streamAll(records, Fcgi.PARAMS, requestId, rewritten);
+        Records.header(records, Fcgi.PARAMS, requestId, 0);
+        records.flip();
+        int delta = records.remaining() - (rp - from);
+        while (wp + delta > in.capacity()) {
+            grow();
+        }
+        in.put(rp + delta, in, rp, wp - rp); // the body records that followed, moved
+        in.put(from, records, 0, records.remaining());
+        rp += delta;
+        wp += delta;
+        return RequestInfo.parse(in, from, rp, accessLog != null && accessLog.format().usesParams());
     }
 
     /** A response the master writes itself (ping, status, a refused script); the body is read and dropped. */

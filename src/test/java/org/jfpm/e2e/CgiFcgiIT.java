@@ -24,7 +24,6 @@ import org.jfpm.e2e.support.ProjectFiles;
 import org.jfpm.e2e.support.WebServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -175,9 +174,6 @@ class CgiFcgiIT {
      * apache_was_here), php-cgi does not.
      */
     @Test
-    @Disabled("jfpm bug: the proxy:fcgi:// prefix of Apache's SCRIPT_FILENAME reaches php-cgi, which answers"
-            + " 404 'No input file specified.'; php-fpm serves the script (examples/apache2 work around it"
-            + " with ProxyFCGIBackendType GENERIC)")
     void apachesProxyFcgiPrefixInScriptFilename() throws Exception {
         Path echo = docroot.resolve("echo.php");
         Reply r = run(Map.of("SCRIPT_NAME", "/echo.php"), null, "proxy:fcgi://localhost" + echo, "x=1", socket());
