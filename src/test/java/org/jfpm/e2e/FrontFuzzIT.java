@@ -21,6 +21,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jfpm.e2e.support.Jfpm;
+import org.jfpm.e2e.support.Pids;
 import org.jfpm.fastcgi.Fcgi;
 import org.jfpm.testing.FcgiClient;
 import org.junit.jupiter.api.Test;
@@ -130,10 +131,27 @@ class FrontFuzzIT {
         }
     }
 
+    /**
+     * The master is alive and serves a valid request. A hostile batch may have left a
+     * worker on its way out (php-cgi dies on some inputs php-fpm's worker dies on too):
+     * the request that meets it ends without output, as nginx's 502, and the pool replaces
+     * the worker; so one failed attempt is allowed, a second one a second later is not.
+     */
     static void assertValidRequestServed(Jfpm jfpm, String when) throws IOException {
-        try (FcgiClient client = FcgiClient.connect(jfpm.listenSocket())) {
-            FcgiClient.Response r = client.request(RequestSemanticsIT.get("echo.php", "ok=1"), new byte[0]);
-            assertThat(r.bodyText()).as(when + "\n" + jfpm.logText()).contains("get.ok=1\n");
+        IOException first = null;
+        for (int attempt = 1; attempt <= 2; attempt++) {
+            try (FcgiClient client = FcgiClient.connect(jfpm.listenSocket())) {
+                FcgiClient.Response r = client.request(RequestSemanticsIT.get("echo.php", "ok=1"), new byte[0]);
+                assertThat(r.bodyText()).as(when + "\n" + jfpm.logText()).contains("get.ok=1\n");
+                return;
+            } catch (IOException e) {
+                if (first != null) {
+                    e.addSuppressed(first);
+                    throw new IOException(when + ": no valid answer twice\n" + jfpm.logText(), e);
+                }
+                first = e;
+                Pids.sleep(Duration.ofSeconds(1));
+            }
         }
     }
 
