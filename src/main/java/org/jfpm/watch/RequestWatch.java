@@ -62,7 +62,7 @@ public final class RequestWatch {
             shortest = Math.min(shortest, pc.requestTerminateTimeout());
         }
         this.tickMillis = Math.max(MIN_TICK_MILLIS, shortest * 1000 / 3);
-        this.slowlog = slowMicros > 0 && pc.slowlog() != null ? new Slowlog(pc.slowlog()) : null;
+        this.slowlog = slowMicros > 0 && pc.slowlog() != null ? new Slowlog(pc.slowlog(), pc.requestSlowlogTraceDepth()) : null;
     }
 
     /** The pool's watch, started; null when the pool sets neither timeout. */

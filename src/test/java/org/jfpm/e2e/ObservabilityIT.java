@@ -284,11 +284,48 @@ class ObservabilityIT {
             assertThat(http.get("/pid.php").statusCode()).isEqualTo(200);
             String slow = Files.readString(backend.dir().resolve("slow.log"));
             assertThat(slow).matches("(?s)\n\\[\\d\\d-\\w{3}-\\d{4} \\d\\d:\\d\\d:\\d\\d\\]  \\[pool www\\] pid " + pid
-                    + "\nscript_filename = /\\S+/sleep\\.php\n\\+\\+\\+ backtrace not available.*\n");
+                    + "\nscript_filename = (/\\S+/sleep\\.php)\n\\[0x[0-9a-f]{16}\\] usleep\\(\\) \\1:7\n");
             assertThat(Http.text(http.get("/status"))).contains("slow requests:        1\n");
             List<String> access = awaitLines(backend.dir().resolve("access.log"), 2);
             assertThat(access).as("no line for the killed request").hasSize(2)
                     .noneMatch(l -> l.contains("sleep.php"));
+        }
+    }
+
+    @Test
+    void slowlogBacktrace() throws Exception {
+        assumeFalse(Jfpm.isReference(), "jfpm only (format checked against php-fpm-reference.md §10)");
+        Jfpm.Pool pool = statusPool().line("request_slowlog_timeout = 1s").line("request_slowlog_trace_depth = 20");
+        Jfpm backend = Jfpm.start(dir -> pool.line("slowlog = " + dir + "/slow.log").render(dir));
+        try (Stack s = around(backend)) {
+            HttpResponse<byte[]> r = s.http.get("/nested.php?s=3");
+            assertThat(r.statusCode()).as(s.logs()).isEqualTo(200);
+            String line = backend.awaitLog("WARNING: \\[pool www\\] child (\\d+), script '/\\S+/nested\\.php' "
+                    + "\\(request: \"GET /nested\\.php\\?s=3\"\\) executing too slow \\(1\\.\\d{6} sec\\), logging$",
+                    Duration.ofSeconds(5));
+            String pid = line.replaceAll(".*child (\\d+),.*", "$1");
+            String slow = Files.readString(backend.dir().resolve("slow.log"));
+            // php-fpm's format: the frame address, the function, the file:line of the calling user frame
+            assertThat(slow).as(s.logs()).matches("\n\\[\\d\\d-\\w{3}-\\d{4} \\d\\d:\\d\\d:\\d\\d\\]  \\[pool www\\] pid " + pid
+                    + "\nscript_filename = (/\\S+/nested\\.php)\n"
+                    + "\\[0x[0-9a-f]{16}\\] sleep\\(\\) \\1:2\n"
+                    + "\\[0x[0-9a-f]{16}\\] inner\\(\\) \\1:3\n"
+                    + "\\[0x[0-9a-f]{16}\\] outer\\(\\) \\1:4\n");
+            assertThat(Http.text(s.http.get("/status"))).contains("slow requests:        1\n");
+        }
+    }
+
+    @Test
+    void slowlogTraceDepth() throws Exception {
+        assumeFalse(Jfpm.isReference(), "jfpm only (format checked against php-fpm-reference.md §10)");
+        Jfpm.Pool pool = statusPool().line("request_slowlog_timeout = 1s").line("request_slowlog_trace_depth = 2");
+        Jfpm backend = Jfpm.start(dir -> pool.line("slowlog = " + dir + "/slow.log").render(dir));
+        try (Stack s = around(backend)) {
+            assertThat(s.http.get("/nested.php?s=2").statusCode()).as(s.logs()).isEqualTo(200);
+            String slow = Files.readString(backend.dir().resolve("slow.log"));
+            assertThat(slow).as(s.logs()).matches("(?s).*\nscript_filename = (/\\S+/nested\\.php)\n"
+                    + "\\[0x[0-9a-f]{16}\\] sleep\\(\\) \\1:2\n"
+                    + "\\[0x[0-9a-f]{16}\\] inner\\(\\) \\1:3\n");
         }
     }
 
