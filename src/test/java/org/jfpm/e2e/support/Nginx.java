@@ -7,9 +7,6 @@ import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /**
  * A real nginx on 127.0.0.1:&lt;free port&gt; that passes {@code *.php} to a FastCGI address.
@@ -211,31 +208,10 @@ public final class Nginx implements AutoCloseable {
     @Override
     public void close() {
         try {
-            List<ProcessHandle> family = new ArrayList<>(process.descendants().toList());
-            if (process.isAlive()) {
-                Pids.signal(process.pid(), "QUIT");
-                if (!waitFor(STOP_GRACE)) {
-                    process.destroyForcibly();
-                    waitFor(STOP_GRACE);
-                }
-            }
-            for (ProcessHandle p : family) {
-                if (Pids.isRunning(p.pid())) {
-                    p.destroyForcibly();
-                }
-            }
+            Pids.stopWithFamily(process, "QUIT", STOP_GRACE);
             output.awaitEnd(Duration.ofSeconds(1));
         } finally {
             dir.close();
-        }
-    }
-
-    private boolean waitFor(Duration d) {
-        try {
-            return process.waitFor(d.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
         }
     }
 

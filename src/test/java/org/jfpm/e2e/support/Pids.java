@@ -82,4 +82,33 @@ public final class Pids {
             throw new IllegalStateException("interrupted", e);
         }
     }
+
+    /**
+     * Stops a server we started, by pid: {@code signal}, then SIGKILL after {@code grace},
+     * then SIGKILL to any of its children (as seen before the stop) still running.
+     */
+    public static void stopWithFamily(Process process, String signal, Duration grace) {
+        List<ProcessHandle> family = process.descendants().toList();
+        if (process.isAlive()) {
+            signal(process.pid(), signal);
+            if (!waitFor(process, grace)) {
+                process.destroyForcibly();
+                waitFor(process, grace);
+            }
+        }
+        for (ProcessHandle p : family) {
+            if (isRunning(p.pid())) {
+                p.destroyForcibly();
+            }
+        }
+    }
+
+    private static boolean waitFor(Process process, Duration d) {
+        try {
+            return process.waitFor(d.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
 }

@@ -6,10 +6,8 @@ import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.function.BiFunction;
 
 /**
@@ -114,31 +112,10 @@ public final class WebServer implements AutoCloseable {
     @Override
     public void close() {
         try {
-            List<ProcessHandle> family = new ArrayList<>(process.descendants().toList());
-            if (process.isAlive()) {
-                Pids.signal(process.pid(), "TERM");
-                if (!waitFor(STOP_GRACE)) {
-                    process.destroyForcibly();
-                    waitFor(STOP_GRACE);
-                }
-            }
-            for (ProcessHandle p : family) {
-                if (Pids.isRunning(p.pid())) {
-                    p.destroyForcibly();
-                }
-            }
+            Pids.stopWithFamily(process, "TERM", STOP_GRACE);
             output.awaitEnd(Duration.ofSeconds(1));
         } finally {
             dir.close();
-        }
-    }
-
-    private boolean waitFor(Duration d) {
-        try {
-            return process.waitFor(d.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
         }
     }
 
