@@ -17,8 +17,13 @@ class ApacheSiteIT extends FrontEndContract {
     @Override
     AutoCloseable startFrontEnd(Path socket, Path docroot) {
         assumeTrue(WebServer.installed(FrontEnds.APACHE), "Apache is not installed (apt-get install apache2)");
-        apache = FrontEnds.apache("apache2/jfpm.conf", socket, docroot);
+        apache = FrontEnds.apache(example(), socket, docroot);
         return apache;
+    }
+
+    /** The example configuration under examples/ this test runs. */
+    String example() {
+        return "apache2/jfpm.conf";
     }
 
     @Override

@@ -11,8 +11,13 @@ class NginxSiteIT extends FrontEndContract {
 
     @Override
     AutoCloseable startFrontEnd(Path socket, Path docroot) {
-        nginx = FrontEnds.nginx("nginx/jfpm-site.conf", socket, docroot);
+        nginx = FrontEnds.nginx(example(), socket, docroot);
         return nginx;
+    }
+
+    /** The example configuration under examples/ this test runs. */
+    String example() {
+        return "nginx/jfpm-site.conf";
     }
 
     @Override
