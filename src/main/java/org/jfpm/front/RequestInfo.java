@@ -125,7 +125,7 @@ public final class RequestInfo {
                 if (is(b, name, "REQUEST_METHOD")) {
                     method = text(b, value, valueLen);
                 } else if (is(b, name, "CONTENT_LENGTH")) {
-                    contentLength = number(text(b, value, valueLen));
+                    contentLength = number(b, value, valueLen);
                 }
             }
             case 15 -> {
@@ -159,12 +159,29 @@ public final class RequestInfo {
         return new String(bytes, StandardCharsets.ISO_8859_1);
     }
 
-    private static long number(String s) {
-        try {
-            return Long.parseLong(s.trim());
-        } catch (NumberFormatException e) {
-            return 0;
+    /**
+     * CONTENT_LENGTH read as C's atol reads it (php-cgi's own reading): leading
+     * blanks, an optional sign, then digits up to the first other byte; nothing
+     * readable is 0. nginx sends it empty on every GET, so no exception path here.
+     */
+    static long number(ByteBuffer b, int pos, int len) {
+        int end = pos + len;
+        while (pos < end && (b.get(pos) == ' ' || b.get(pos) == '\t')) {
+            pos++;
         }
+        boolean negative = pos < end && b.get(pos) == '-';
+        if (pos < end && (b.get(pos) == '-' || b.get(pos) == '+')) {
+            pos++;
+        }
+        long n = 0;
+        for (; pos < end; pos++) {
+            int digit = b.get(pos) - '0';
+            if (digit < 0 || digit > 9) {
+                break;
+            }
+            n = n > (Long.MAX_VALUE - digit) / 10 ? Long.MAX_VALUE : n * 10 + digit;
+        }
+        return negative ? -n : n;
     }
 
     /** REQUEST_METHOD, or null. */
