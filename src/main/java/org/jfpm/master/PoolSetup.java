@@ -15,7 +15,6 @@ import org.jfpm.config.PoolConfig;
 import org.jfpm.log.Log;
 import org.jfpm.os.Accounts;
 import org.jfpm.worker.PhpCgi;
-import org.jfpm.worker.WorkerProcess;
 import org.jfpm.worker.WorkerSpec;
 
 /**
@@ -102,16 +101,6 @@ final class PoolSetup {
                 options.phpDefines(), pc.phpValues(), pc.phpAdminValues(),
                 pc.environment(System.getenv()), pc.clearEnv(), identity,
                 pc.catchWorkersOutput(), pc.decorateWorkersOutput(), socketDir, confinement);
-        try {
-            String failure = WorkerProcess.probe(spec);
-            if (failure != null) {
-                Log.error("[pool " + pc.name() + "] unable to prepare a worker: " + failure);
-                return null;
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return null;
-        }
         return org.jfpm.worker.Prelude.install(spec); // null after logging why
     }
 

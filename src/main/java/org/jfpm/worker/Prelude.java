@@ -9,7 +9,6 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.HexFormat;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.jfpm.log.Log;
@@ -43,7 +42,6 @@ public record Prelude(Path file, String marker, String userPrepend, String openB
     private static final String RESOURCE = "prelude.php";
     private static final Pattern ROW = Pattern.compile(
             "<tr><td class=\"e\">([^<]+)</td><td class=\"v\">(.*?)</td>");
-    private static final long QUERY_TIMEOUT_SECONDS = 10;
 
     /** The marker line as it arrives on FCGI_STDERR: php-cgi's error_log(..., 4) adds the newline. */
     public byte[] markerLine() {
@@ -55,8 +53,17 @@ public record Prelude(Path file, String marker, String userPrepend, String openB
      * returns the spec that starts workers with it; null after logging why it could not.
      */
     public static WorkerSpec install(WorkerSpec spec) {
+        Settings user;
         try {
-            Settings user = query(spec);
+            user = parse(WorkerProcess.phpinfo(spec));
+        } catch (WorkerProcess.StartException | IOException e) {
+            Log.error("[pool " + spec.pool() + "] unable to prepare a worker: " + e.getMessage());
+            return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        }
+        try {
             Path file = spec.runtimeDir().resolve(RESOURCE);
             byte[] text;
             try (InputStream in = Prelude.class.getResourceAsStream(RESOURCE)) {
@@ -74,35 +81,10 @@ public record Prelude(Path file, String marker, String userPrepend, String openB
         } catch (IOException e) {
             Log.error("[pool " + spec.pool() + "] unable to install the worker prelude: " + e.getMessage());
             return null;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return null;
         }
     }
 
     record Settings(String autoPrependFile, String openBasedir, boolean fixPathinfo) {}
-
-    /** php-cgi -i through the pool's exec chain, without the prelude: the settings as the pool has them. */
-    private static Settings query(WorkerSpec spec) throws IOException, InterruptedException {
-        WorkerCommand.Built built = WorkerCommand.info(spec, System.getenv());
-        ProcessBuilder pb = new ProcessBuilder(built.command()).redirectError(ProcessBuilder.Redirect.DISCARD);
-        pb.environment().clear();
-        pb.environment().putAll(built.environment());
-        pb.redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
-        Process process = pb.start();
-        byte[] out;
-        try (InputStream in = process.getInputStream()) {
-            out = in.readNBytes(8 << 20);
-        }
-        if (!process.waitFor(QUERY_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
-            process.destroyForcibly();
-            throw new IOException("php-cgi -i did not end within " + QUERY_TIMEOUT_SECONDS + " seconds");
-        }
-        if (process.exitValue() != 0) {
-            throw new IOException("php-cgi -i exited with code " + process.exitValue());
-        }
-        return parse(new String(out, StandardCharsets.UTF_8));
-    }
 
     /** The three rows of phpinfo()'s HTML (php-cgi prints HTML); first value column = the local value. */
     static Settings parse(String phpinfo) throws IOException {

@@ -62,17 +62,9 @@ public final class WorkerCommand {
     }
 
     /**
-     * The same chain ending in {@code php-cgi -v}: run once per pool at start-up, so that
-     * a step that cannot work (a chroot without php-cgi inside, a limit the kernel refuses)
-     * stops the start with the pool and the step named, before any request waits for it.
-     */
-    public static Built probe(WorkerSpec spec, Map<String, String> masterEnv) {
-        return build(spec, List.of("-v"), masterEnv);
-    }
-
-    /**
-     * The same chain ending in {@code php-cgi -i}, without the prelude: how {@link Prelude}
-     * learns the pool's own auto_prepend_file, open_basedir and cgi.fix_pathinfo.
+     * The same chain ending in {@code php-cgi -i}, without the prelude: run once per pool at
+     * start-up, it proves every step works and tells {@link Prelude} the pool's own
+     * auto_prepend_file, open_basedir and cgi.fix_pathinfo.
      */
     static Built info(WorkerSpec spec, Map<String, String> masterEnv) {
         return build(spec, List.of("-i"), masterEnv);

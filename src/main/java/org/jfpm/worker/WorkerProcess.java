@@ -102,13 +102,15 @@ public final class WorkerProcess {
     }
 
     /**
-     * Runs the pool's exec chain once, ending in {@code php-cgi -v}, and returns null when
-     * every step worked, else which step failed and what it said. The master calls it for
-     * each pool before it binds anything (reference 3.3: such failures stop the start).
+     * Runs the pool's exec chain once, ending in {@code php-cgi -i}, and returns what php-cgi
+     * printed. The master runs it for each pool before it binds anything: a step that cannot
+     * work (a chroot without php-cgi inside, a limit the kernel refuses) stops the start with
+     * the pool and the step named (reference 3.3), and the same output tells {@link Prelude}
+     * the pool's settings, so one run of php-cgi does both.
      */
-    public static String probe(WorkerSpec spec) throws InterruptedException {
-        WorkerCommand.Built built = WorkerCommand.probe(spec, System.getenv());
-        ProcessBuilder pb = new ProcessBuilder(built.command()).redirectErrorStream(true);
+    static String phpinfo(WorkerSpec spec) throws StartException, InterruptedException {
+        WorkerCommand.Built built = WorkerCommand.info(spec, System.getenv());
+        ProcessBuilder pb = new ProcessBuilder(built.command());
         pb.environment().clear();
         pb.environment().putAll(built.environment());
         pb.redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
@@ -116,17 +118,23 @@ public final class WorkerProcess {
         try {
             process = pb.start();
         } catch (IOException e) {
-            return "cannot execute " + built.command().getFirst() + ": " + e.getMessage();
+            throw new StartException("cannot execute " + built.command().getFirst() + ": " + e.getMessage());
         }
-        StartupErrors output = new StartupErrors(process.getInputStream(), process.pid(), built.steps());
+        StartupErrors errors = StartupErrors.watch(process, built.steps());
+        byte[] out;
+        try (InputStream in = process.getInputStream()) {
+            out = in.readNBytes(8 << 20);
+        } catch (IOException e) {
+            out = new byte[0];
+        }
         if (!process.waitFor(START_TIMEOUT_NANOS, java.util.concurrent.TimeUnit.NANOSECONDS)) {
             process.destroyForcibly();
-            return "'" + String.join(" ", built.command()) + "' did not end within 10 seconds";
+            throw new StartException("'" + String.join(" ", built.command()) + "' did not end within 10 seconds");
         }
-        if (process.exitValue() == 0) {
-            return null;
+        if (process.exitValue() != 0) {
+            throw new StartException(errors.explain(process.exitValue(), " (php-cgi -i)"));
         }
-        return output.explain(process.exitValue(), " (php-cgi -v)");
+        return new String(out, StandardCharsets.UTF_8);
     }
 
     private static SocketChannel connect(Process process, Path socket, long startNanos, StartupErrors errors)
@@ -154,7 +162,7 @@ public final class WorkerProcess {
                 throw new StartException("php-cgi did not listen on " + socket + " within 10 seconds");
             }
             Thread.sleep(pause);
-            pause = Math.min(pause * 2, 20);
+            pause = Math.min(pause * 2, 5); // the socket appears ~0.2 s after the exec: a stat costs less than waiting
         }
     }
 

@@ -216,10 +216,10 @@ class WorkerCommandTest {
     }
 
     @Test
-    void theStartUpProbeRunsTheSameChainEndingInVersion() {
+    void theStartUpRunIsTheSameChainEndingInInfo() {
         WorkerSpec spec = confined(new WorkerSpec.Confinement(null, null, 2048, 0, 3), null);
-        assertThat(WorkerCommand.probe(spec, MASTER_ENV).command()).containsExactly(
+        assertThat(WorkerCommand.info(spec, MASTER_ENV).command()).containsExactly(
                 "prlimit", "--nofile=2048:2048", "--", "nice", "-n", "3", "--",
-                "setpriv", "--pdeathsig=KILL", "--", "/opt/php/bin/php-cgi", "-v");
+                "setpriv", "--pdeathsig=KILL", "--", "/opt/php/bin/php-cgi", "-i");
     }
 }
