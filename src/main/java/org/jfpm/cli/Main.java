@@ -2,71 +2,101 @@ package org.jfpm.cli;
 
 import java.io.PrintStream;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Callable;
 import org.jfpm.config.ConfigException;
 import org.jfpm.config.ConfigLoader;
 import org.jfpm.config.ConfigOptions;
 import org.jfpm.config.FpmConfig;
 import org.jfpm.log.Log;
 import org.jfpm.master.Master;
+import org.jfpm.os.Native;
 import picocli.CommandLine;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Model.ArgSpec;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.ParseResult;
 
 /**
  * php-fpm's command line (reference section 4): the same flags, long names,
  * usage text and exit codes (0 done, 64 usage error, 70 daemonizing failed,
  * 78 configuration or initialisation failure).
+ *
+ * <p>The options are declared with picocli's programmatic model rather than its
+ * annotations: measured, the annotations' reflection cost a tenth of a second of
+ * every start (ready to serve within a second is a goal).
  */
-@Command(name = "jfpm")
-public final class Main implements Callable<Integer> {
+public final class Main {
     static final int EXIT_USAGE = 64;
 
-    @Option(names = {"-c", "--php-ini"}, paramLabel = "<path>|<file>")
-    Path phpIni;
-    @Option(names = {"-n", "--no-php-ini"})
-    boolean noPhpIni;
-    @Option(names = {"-d", "--define"}, paramLabel = "foo[=bar]")
-    List<String> defines = new ArrayList<>();
-    @Option(names = {"-e", "--profile-info"})
-    boolean profileInfo;
-    @Option(names = {"-h", "-?", "--help", "--usage"})
-    boolean help;
-    @Option(names = {"-i", "--info"})
-    boolean info;
-    @Option(names = {"-m", "--modules"})
-    boolean modules;
-    @Option(names = {"-v", "--version"})
-    boolean version;
-    @Option(names = {"-p", "--prefix"}, paramLabel = "<dir>")
-    Path prefix;
-    @Option(names = {"-g", "--pid"}, paramLabel = "<file>")
-    Path pid;
-    @Option(names = {"-y", "--fpm-config"}, paramLabel = "<file>")
-    Path fpmConfig;
-    @Option(names = {"-t", "--test"})
-    boolean[] test = new boolean[0];
-    @Option(names = {"-O", "--force-stderr"})
-    boolean forceStderr;
-    @Option(names = {"-R", "--allow-to-run-as-root"})
-    boolean allowRoot;
-
-    /** -D and -F: the last one given wins, so they are recorded in order. */
-    private Boolean daemonize;
-
-    @Option(names = {"-D", "--daemonize"})
-    void daemonize(boolean ignored) {
-        daemonize = Boolean.TRUE;
+    /** php-fpm's options; built when needed, so that the native linking starts first. */
+    private static CommandSpec spec() {
+        return CommandSpec.create().name("jfpm")
+            .addOption(option(Path.class, "<path>|<file>", "-c", "--php-ini"))
+            .addOption(option(boolean.class, null, "-n", "--no-php-ini"))
+            .addOption(option(String[].class, "foo[=bar]", "-d", "--define"))
+            .addOption(option(boolean.class, null, "-e", "--profile-info"))
+            .addOption(option(boolean.class, null, "-h", "-?", "--help", "--usage"))
+            .addOption(option(boolean.class, null, "-i", "--info"))
+            .addOption(option(boolean.class, null, "-m", "--modules"))
+            .addOption(option(boolean.class, null, "-v", "--version"))
+            .addOption(option(Path.class, "<dir>", "-p", "--prefix"))
+            .addOption(option(Path.class, "<file>", "-g", "--pid"))
+            .addOption(option(Path.class, "<file>", "-y", "--fpm-config"))
+            .addOption(option(boolean[].class, null, "-t", "--test"))
+            .addOption(option(boolean.class, null, "-O", "--force-stderr"))
+            .addOption(option(boolean.class, null, "-R", "--allow-to-run-as-root"))
+            .addOption(option(boolean.class, null, "-D", "--daemonize"))
+            .addOption(option(boolean.class, null, "-F", "--nodaemonize"));
     }
 
-    @Option(names = {"-F", "--nodaemonize"})
-    void noDaemonize(boolean ignored) {
-        daemonize = Boolean.FALSE;
+    private static OptionSpec option(Class<?> type, String label, String... names) {
+        OptionSpec.Builder b = OptionSpec.builder(names).type(type);
+        if (type == boolean[].class) {
+            b.arity("0"); // -tt: each -t is one more true
+        }
+        return (label != null ? b.paramLabel(label) : b).build();
     }
 
-    private String[] argv = new String[0];
+    private final Path phpIni;
+    private final boolean noPhpIni;
+    private final List<String> defines;
+    private final boolean help;
+    private final boolean info;
+    private final boolean modules;
+    private final boolean version;
+    private final Path prefix;
+    private final Path pid;
+    private final Path fpmConfig;
+    private final int test;
+    private final boolean forceStderr;
+    private final boolean allowRoot;
+    /** -D and -F: the last one given wins; null when neither was. */
+    private final Boolean daemonize;
+    private final String[] argv;
+
+    private Main(ParseResult r, String[] argv) {
+        phpIni = r.matchedOptionValue("-c", null);
+        noPhpIni = r.hasMatchedOption("-n");
+        defines = List.of(r.matchedOptionValue("-d", new String[0]));
+        help = r.hasMatchedOption("-h");
+        info = r.hasMatchedOption("-i");
+        modules = r.hasMatchedOption("-m");
+        version = r.hasMatchedOption("-v");
+        prefix = r.matchedOptionValue("-p", null);
+        pid = r.matchedOptionValue("-g", null);
+        fpmConfig = r.matchedOptionValue("-y", null);
+        test = r.matchedOptionValue("-t", new boolean[0]).length;
+        forceStderr = r.hasMatchedOption("-O");
+        allowRoot = r.hasMatchedOption("-R");
+        Boolean last = null;
+        for (ArgSpec arg : r.matchedArgs()) {
+            if (arg instanceof OptionSpec o && (o.shortestName().equals("-D") || o.shortestName().equals("-F"))) {
+                last = o.shortestName().equals("-D");
+            }
+        }
+        daemonize = last;
+        this.argv = argv;
+    }
 
     public static void main(String[] args) {
         int status = run(args);
@@ -78,25 +108,27 @@ public final class Main implements Callable<Integer> {
         // a thread that dies of a bug says so in the error log, in php-fpm's format
         Thread.setDefaultUncaughtExceptionHandler((t, e) -> Log.alert("thread " + t.getName() + " died: " + e
                 + (e.getStackTrace().length > 0 ? " at " + e.getStackTrace()[0] : "")));
-        Main main = new Main();
-        main.argv = args;
-        CommandLine cl = new CommandLine(main)
-                .setPosixClusteredShortOptionsAllowed(true)
-                .setUnmatchedOptionsArePositionalParams(false)
-                .setParameterExceptionHandler((ex, a) -> {
-                    System.err.println("jfpm: " + ex.getMessage());
-                    Usage.print(System.out);
-                    return EXIT_USAGE;
-                })
-                .setExecutionExceptionHandler((ex, cmd, parsed) -> {
-                    Log.alert("jfpm failed: " + ex);
-                    return 70;
-                });
-        return cl.execute(args);
+        // Linking the native calls (signalfd, kill, ...) costs a tenth of a second of start-up:
+        // done on a second core while the command line and the configuration are read
+        Thread.ofPlatform().daemon(true).name("jfpm-link").start(Native::link);
+        ParseResult parsed;
+        try {
+            parsed = new CommandLine(spec()).setPosixClusteredShortOptionsAllowed(true)
+                    .setUnmatchedOptionsArePositionalParams(false).parseArgs(args);
+        } catch (CommandLine.ParameterException e) {
+            System.err.println("jfpm: " + e.getMessage());
+            Usage.print(System.out);
+            return EXIT_USAGE;
+        }
+        try {
+            return new Main(parsed, args).call();
+        } catch (Exception e) {
+            Log.alert("jfpm failed: " + e);
+            return 70;
+        }
     }
 
-    @Override
-    public Integer call() throws Exception {
+    private int call() throws Exception {
         if (help) {
             Usage.print(System.out);
             return 0;
@@ -113,8 +145,8 @@ public final class Main implements Callable<Integer> {
             e.messages().forEach(m -> Log.log(m.level(), m.text()));
             return Master.EXIT_CONFIG;
         }
-        if (test.length > 0) {
-            return ConfigTest.report(config, test.length > 1);
+        if (test > 0) {
+            return ConfigTest.report(config, test > 1);
         }
         boolean daemonChild = Daemon.isChild();
         if (config.global().daemonize() && !daemonChild) {

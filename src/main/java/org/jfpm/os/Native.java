@@ -58,6 +58,11 @@ public final class Native {
     public static final int O_CLOEXEC = 02000000;
     public static final int SFD_CLOEXEC = O_CLOEXEC;
 
+    /** Does nothing but make sure the class, and with it every native call, is linked. */
+    public static void link() {
+        // the static initializer has run
+    }
+
     private static MethodHandle function(String name, FunctionDescriptor descriptor) {
         return LINKER.downcallHandle(LIBC.find(name).orElseThrow(), descriptor, ERRNO);
     }
