@@ -40,6 +40,8 @@ final class FrontConnection implements Runnable {
     /** PARAMS larger than this close the connection: no web server sends that much. */
     static final int MAX_PARAMS = 1 << 20;
     private static final int MAX_HEAD_BUFFER = BufferPool.SIZE + MAX_PARAMS;
+    /** Room for a typical request head from nginx (BEGIN_REQUEST and about 1 KB of PARAMS). */
+    private static final int IDLE_BUFFER = 4096;
 
     private static final long MASTER_PID = ProcessHandle.current().pid();
 
@@ -58,6 +60,8 @@ final class FrontConnection implements Runnable {
     private long headMillis;
     private final ReentrantLock frontWrite = new ReentrantLock();
     private ByteBuffer in;
+    /** What a kept connection reads into while idle between requests (see {@link #fillIdle}); made on first use. */
+    private ByteBuffer idle;
     private int rp;
     private int wp;
     /** Start of the current request's BEGIN_REQUEST in {@code in} while its head is read, else -1. */
@@ -373,6 +377,9 @@ final class FrontConnection implements Runnable {
 
     /** Reads more bytes, first making room; false at end of stream. */
     private boolean fill() throws IOException, ProtocolException {
+        if (begun > 0 && readingHead && begin < 0 && rp == wp && in.capacity() == BufferPool.SIZE) {
+            return fillIdle();
+        }
         if (wp == in.capacity()) {
             int keep = begin >= 0 ? begin : rp;
             if (keep > 0) {
@@ -393,6 +400,35 @@ final class FrontConnection implements Runnable {
         }
         wp += n;
         if (readingHead && headDeadline == 0 && n > 0) {
+            headDeadline = System.nanoTime() + Listener.HEAD_TIMEOUT_NANOS; // the next request has begun
+        }
+        return true;
+    }
+
+    /**
+     * A kept connection between requests, nothing buffered: it may stay idle for hours
+     * (nginx's upstream keepalive, Apache's enablereuse keep hundreds), so it waits with
+     * a small buffer and gives its pooled one back meanwhile; the next request's first
+     * bytes are copied into a pooled buffer taken when they arrive.
+     */
+    private boolean fillIdle() throws IOException {
+        if (idle == null) {
+            idle = ByteBuffer.allocateDirect(IDLE_BUFFER);
+        }
+        BufferPool.give(in);
+        int n;
+        try {
+            n = channel.read(idle.clear());
+        } finally {
+            in = BufferPool.take();
+            rp = wp = 0;
+        }
+        if (n < 0) {
+            return false;
+        }
+        in.put(0, idle, 0, n);
+        wp = n;
+        if (headDeadline == 0 && n > 0) {
             headDeadline = System.nanoTime() + Listener.HEAD_TIMEOUT_NANOS; // the next request has begun
         }
         return true;
