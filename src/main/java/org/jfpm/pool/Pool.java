@@ -316,25 +316,24 @@ public final class Pool {
                 discard(w);
             }
         } catch (WorkerProcess.StartException e) {
-            lock.lock();
-            try {
-                starting--;
-            } finally {
-                lock.unlock();
-            }
-            processLimit.release();
+            startFailed();
             Log.error("[pool " + name() + "] child failed to start: " + e.getMessage());
             retryLater();
         } catch (InterruptedException e) {
-            lock.lock();
-            try {
-                starting--;
-            } finally {
-                lock.unlock();
-            }
-            processLimit.release();
+            startFailed();
             Thread.currentThread().interrupt();
         }
+    }
+
+    /** Gives back what {@link #reserve} took for a worker that did not start. */
+    private void startFailed() {
+        lock.lock();
+        try {
+            starting--;
+        } finally {
+            lock.unlock();
+        }
+        processLimit.release();
     }
 
     /**
