@@ -6,9 +6,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.StandardProtocolFamily;
-import java.net.UnixDomainSocketAddress;
-import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -24,6 +21,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.jfpm.e2e.support.Jfpm;
+import org.jfpm.e2e.support.Listening;
 import org.jfpm.e2e.support.LogLines;
 import org.jfpm.e2e.support.NotifySocket;
 import org.jfpm.e2e.support.Pids;
@@ -82,15 +80,6 @@ class DebianPackageIT {
         return r;
     }
 
-    private static boolean accepts(Path unixSocket) {
-        try (SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX)) {
-            ch.connect(UnixDomainSocketAddress.of(unixSocket));
-            return true;
-        } catch (IOException e) {
-            return false;
-        }
-    }
-
     /** Every path under /etc/php with its type, mode, owner and content digest, one line each. */
     private static String fingerprint(Path top) {
         try (Stream<Path> all = Files.walk(top)) {
@@ -130,7 +119,7 @@ class DebianPackageIT {
         assumeTrue("root".equals(System.getProperty("user.name")), "dpkg -i needs root");
         assumeTrue(WebServer.installed("dpkg-deb") && WebServer.installed("dpkg"), "dpkg and dpkg-deb are not installed");
         assumeTrue(Files.isRegularFile(STOCK_CONF), STOCK_CONF + " does not exist (apt-get install php8.2-fpm)");
-        assumeFalse(accepts(STOCK_SOCKET), STOCK_SOCKET + " is being served (php8.2-fpm running?); this test"
+        assumeFalse(Listening.accepts(STOCK_SOCKET), STOCK_SOCKET + " is being served (php8.2-fpm running?); this test"
                 + " does not stop what it did not start");
         assumeFalse(Files.exists(STOCK_PID), STOCK_PID + " exists (php8.2-fpm running?); this test"
                 + " does not stop what it did not start");

@@ -3,10 +3,6 @@ package org.jfpm.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -18,6 +14,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.jfpm.e2e.support.Examples;
 import org.jfpm.e2e.support.Jfpm;
+import org.jfpm.e2e.support.Listening;
 import org.jfpm.e2e.support.LogLines;
 import org.jfpm.e2e.support.Pids;
 import org.jfpm.e2e.support.ProjectFiles;
@@ -54,7 +51,7 @@ class DockerRecipeIT {
 
         boolean root = "root".equals(System.getProperty("user.name"));
         try (ScratchDir dir = ScratchDir.create("docker-e2e-")) {
-            int port = freePort();
+            int port = Listening.free();
             Examples conf = Examples.file("docker/php-fpm.conf").swap("listen = 9000", "listen = 127.0.0.1:" + port);
             if (!root) {
                 conf.swap("user = www-data", "").swap("group = www-data", "");
@@ -98,7 +95,7 @@ class DockerRecipeIT {
                 assertThat(stdout.text()).isEmpty();
                 assertThat(Pids.awaitGone(family.stream().map(ProcessHandle::pid).toList(), Duration.ofSeconds(5)))
                         .as("workers outliving the master").isEmpty();
-                assertThat(accepts(port)).as("port " + port + " still open").isFalse();
+                assertThat(Listening.accepts(port)).as("port " + port + " still open").isFalse();
             } finally {
                 family.addAll(master.descendants().toList());
                 if (master.isAlive()) {
@@ -107,22 +104,6 @@ class DockerRecipeIT {
                 }
                 family.stream().filter(p -> Pids.isRunning(p.pid())).forEach(ProcessHandle::destroyForcibly);
             }
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket()) {
-            s.bind(new InetSocketAddress("127.0.0.1", 0));
-            return s.getLocalPort();
-        }
-    }
-
-    private static boolean accepts(int port) {
-        try (Socket s = new Socket()) {
-            s.connect(new InetSocketAddress("127.0.0.1", port), 200);
-            return true;
-        } catch (IOException e) {
-            return false;
         }
     }
 }

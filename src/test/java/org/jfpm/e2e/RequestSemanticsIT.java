@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
@@ -14,6 +13,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.jfpm.e2e.support.Jfpm;
+import org.jfpm.e2e.support.Listening;
 import org.jfpm.e2e.support.ProjectFiles;
 import org.jfpm.testing.FcgiClient;
 import org.junit.jupiter.api.Test;
@@ -186,9 +186,9 @@ class RequestSemanticsIT {
 
     @Test
     void allowedClientsAdmitsTheListedAddressesOnly() throws Exception {
-        int refusing = freePort();
-        int admitting = freePort();
-        int nobody = freePort();
+        int refusing = Listening.free();
+        int admitting = Listening.free();
+        int nobody = Listening.free();
         try (Jfpm jfpm = Jfpm.start(dir -> Jfpm.pool().maxChildren(1).render(dir) + """
                 [refusing]
                 listen = 127.0.0.1:%d
@@ -238,12 +238,6 @@ class RequestSemanticsIT {
             assertThat(run.exitCode()).as(run.toString()).isZero();
             assertThat(run.stderr()).contains("NOTICE: [pool www] php_admin_value and php_admin_flag are applied at "
                     + "worker start but not locked against ini_set() by jfpm (php-cgi cannot lock them)");
-        }
-    }
-
-    static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
         }
     }
 }

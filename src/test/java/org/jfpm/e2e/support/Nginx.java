@@ -1,9 +1,6 @@
 package org.jfpm.e2e.support;
 
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -81,7 +78,7 @@ public final class Nginx implements AutoCloseable {
             try {
                 IllegalStateException last = null;
                 for (int attempt = 0; attempt < 3; attempt++) {
-                    int port = listenPort != 0 ? listenPort : freePort();
+                    int port = listenPort != 0 ? listenPort : Listening.free();
                     try {
                         return launch(dir, port);
                     } catch (IllegalStateException e) {
@@ -118,7 +115,7 @@ public final class Nginx implements AutoCloseable {
                     throw new IllegalStateException("nginx exited with " + process.exitValue()
                             + " at start:\n" + output.text() + "\n" + readQuietly(errorLog));
                 }
-                if (accepts(port)) {
+                if (Listening.accepts(port)) {
                     return new Nginx(dir, process, port, output);
                 }
                 Pids.sleep(Duration.ofMillis(50));
@@ -212,25 +209,6 @@ public final class Nginx implements AutoCloseable {
             output.awaitEnd(Duration.ofSeconds(1));
         } finally {
             dir.close();
-        }
-    }
-
-    static int freePort() {
-        try (ServerSocket s = new ServerSocket()) {
-            s.setReuseAddress(false);
-            s.bind(new InetSocketAddress("127.0.0.1", 0));
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new IllegalStateException("no free port", e);
-        }
-    }
-
-    private static boolean accepts(int port) {
-        try (Socket s = new Socket()) {
-            s.connect(new InetSocketAddress("127.0.0.1", port), 200);
-            return true;
-        } catch (IOException e) {
-            return false;
         }
     }
 

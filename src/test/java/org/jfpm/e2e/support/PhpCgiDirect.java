@@ -1,9 +1,6 @@
 package org.jfpm.e2e.support;
 
 import java.io.IOException;
-import java.net.StandardProtocolFamily;
-import java.net.UnixDomainSocketAddress;
-import java.nio.channels.SocketChannel;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -43,7 +40,7 @@ public final class PhpCgiDirect implements FastCgiBackend {
                 if (!process.isAlive()) {
                     throw new AssertionError("php-cgi exited with " + process.exitValue() + ": " + output.text());
                 }
-                if (accepts(socket) && process.children().count() >= children) {
+                if (Listening.accepts(socket) && process.children().count() >= children) {
                     return new PhpCgiDirect(dir, process, output, process.children().toList());
                 }
                 Pids.sleep(Duration.ofMillis(50));
@@ -59,15 +56,6 @@ public final class PhpCgiDirect implements FastCgiBackend {
             }
             dir.close();
             throw e;
-        }
-    }
-
-    private static boolean accepts(Path socket) {
-        try (SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX)) {
-            ch.connect(UnixDomainSocketAddress.of(socket));
-            return true;
-        } catch (IOException e) {
-            return false;
         }
     }
 

@@ -1,8 +1,6 @@
 package org.jfpm.e2e.support;
 
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -49,7 +47,7 @@ public final class WebServer implements AutoCloseable {
         try {
             IllegalStateException last = null;
             for (int attempt = 0; attempt < 3; attempt++) {
-                int port = Nginx.freePort();
+                int port = Listening.free();
                 try {
                     return launch(name, dir, port, launch.apply(dir, port));
                 } catch (IllegalStateException e) {
@@ -83,7 +81,7 @@ public final class WebServer implements AutoCloseable {
                 throw new IllegalStateException(name + " exited with " + process.exitValue() + " at start:\n"
                         + output.text() + "\n" + Nginx.readQuietly(launch.errorLog()));
             }
-            if (accepts(port)) {
+            if (Listening.accepts(port)) {
                 return new WebServer(name, dir, process, port, output, launch.errorLog());
             }
             Pids.sleep(Duration.ofMillis(50));
@@ -116,15 +114,6 @@ public final class WebServer implements AutoCloseable {
             output.awaitEnd(Duration.ofSeconds(1));
         } finally {
             dir.close();
-        }
-    }
-
-    private static boolean accepts(int port) {
-        try (Socket s = new Socket()) {
-            s.connect(new InetSocketAddress("127.0.0.1", port), 200);
-            return true;
-        } catch (IOException e) {
-            return false;
         }
     }
 
