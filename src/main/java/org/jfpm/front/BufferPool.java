@@ -3,6 +3,7 @@ package org.jfpm.front;
 import java.nio.ByteBuffer;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.jfpm.fastcgi.Fcgi;
 
 /**
@@ -25,6 +26,8 @@ final class BufferPool {
     static final int SIZE = 2 * Fcgi.MAX_RECORD;
     private static final int KEEP = 256;
     private static final ConcurrentLinkedDeque<ByteBuffer> FREE = new ConcurrentLinkedDeque<>();
+    /** How many buffers FREE holds, or is about to. */
+    private static final AtomicInteger kept = new AtomicInteger();
 
     static final int BUDGET = (int) Math.max(64, Runtime.getRuntime().maxMemory() / 2 / SIZE);
     private static final Semaphore ROOM = new Semaphore(BUDGET);
@@ -50,12 +53,22 @@ final class BufferPool {
 
     static ByteBuffer take() {
         ByteBuffer b = FREE.pollFirst();
-        return b != null ? b.clear() : ByteBuffer.allocateDirect(SIZE);
+        if (b == null) {
+            return ByteBuffer.allocateDirect(SIZE);
+        }
+        kept.decrementAndGet();
+        return b.clear();
     }
 
     static void give(ByteBuffer b) {
-        if (b.capacity() == SIZE && FREE.size() < KEEP) {
+        if (b.capacity() != SIZE) {
+            return;
+        }
+        // a count, not FREE.size(): that walks the deque, and kept connections give back per request
+        if (kept.incrementAndGet() <= KEEP) {
             FREE.addFirst(b);
+        } else {
+            kept.decrementAndGet();
         }
     }
 }
