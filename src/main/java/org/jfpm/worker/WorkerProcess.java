@@ -125,7 +125,8 @@ public final class WorkerProcess {
         try (InputStream in = process.getInputStream()) {
             out = in.readNBytes(8 << 20);
         } catch (IOException e) {
-            out = new byte[0];
+            process.destroyForcibly();
+            throw new StartException("cannot read what php-cgi -i printed: " + e.getMessage());
         }
         if (!process.waitFor(START_TIMEOUT_NANOS, java.util.concurrent.TimeUnit.NANOSECONDS)) {
             process.destroyForcibly();
