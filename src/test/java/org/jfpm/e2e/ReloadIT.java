@@ -66,8 +66,8 @@ class ReloadIT {
             for (int reload = 1; reload <= 3; reload++) {
                 Thread.sleep(700);
                 jfpm.signal(reload == 3 ? "HUP" : "USR2");
-                awaitCount(jfpm, "NOTICE: Reloading in progress \\.\\.\\.", reload);
-                awaitCount(jfpm, "NOTICE: ready to handle connections", reload + 1);
+                jfpm.awaitLogs("NOTICE: Reloading in progress \\.\\.\\.", reload, Duration.ofSeconds(20));
+                jfpm.awaitLogs("NOTICE: ready to handle connections", reload + 1, Duration.ofSeconds(20));
             }
             Thread.sleep(700);
             running.set(false);
@@ -93,7 +93,7 @@ class ReloadIT {
             Files.writeString(jfpm.confFile(), Files.readString(jfpm.confFile())
                     .replace("pm.max_children = 2", "pm.max_children = 3"));
             jfpm.signal("USR2");
-            awaitCount(jfpm, "NOTICE: ready to handle connections", 2);
+            jfpm.awaitLogs("NOTICE: ready to handle connections", 2, Duration.ofSeconds(20));
             assertThat(Pids.awaitGone(before, Duration.ofSeconds(10))).as("old workers").isEmpty();
             assertThat(jfpm.awaitWorkers(3, Duration.ofSeconds(10))).hasSize(3);
             assertThat(http.get("/echo.php?after=reload").statusCode()).isEqualTo(200);
@@ -152,21 +152,9 @@ class ReloadIT {
             Pids.signal(workers.get(1), "SEGV");
             jfpm.awaitLog(TIME + "WARNING: failed processes threshold \\(2 in 60 sec\\) is reached, initiating reload$",
                     Duration.ofSeconds(10));
-            awaitCount(jfpm, "NOTICE: ready to handle connections", 2);
+            jfpm.awaitLogs("NOTICE: ready to handle connections", 2, Duration.ofSeconds(20));
             assertThat(Pids.awaitGone(List.of(workers.get(2)), Duration.ofSeconds(10)))
                     .as("the surviving old worker is replaced by the reload").isEmpty();
         }
-    }
-
-    private static void awaitCount(Jfpm jfpm, String regex, int count) throws InterruptedException {
-        java.util.regex.Pattern p = java.util.regex.Pattern.compile(regex);
-        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-        while (System.nanoTime() < deadline) {
-            if (jfpm.logText().lines().filter(l -> p.matcher(l).find()).count() >= count) {
-                return;
-            }
-            Thread.sleep(20);
-        }
-        throw new AssertionError("fewer than " + count + " lines matching " + regex + "\n" + jfpm.logText());
     }
 }

@@ -276,8 +276,17 @@ public final class Jfpm implements FastCgiBackend {
 
     /** Waits for a log line matching the regex and returns it; fails with the whole log if none comes. */
     public String awaitLog(String regex, Duration timeout) {
-        return stderr.await(regex, timeout).orElseThrow(() -> new AssertionError(
-                "no log line matching /" + regex + "/ within " + timeout + "\n" + logText()));
+        return awaitLogs(regex, 1, timeout).getFirst();
+    }
+
+    /** Waits for {@code count} log lines matching the regex and returns them; fails with the whole log if fewer come. */
+    public List<String> awaitLogs(String regex, int count, Duration timeout) {
+        List<String> matched = stderr.awaitMatches(regex, count, timeout);
+        if (matched.size() < count) {
+            throw new AssertionError(matched.size() + " of " + count + " log lines matching /" + regex + "/ within "
+                    + timeout + "\n" + logText());
+        }
+        return matched;
     }
 
     @Override

@@ -64,25 +64,36 @@ public final class LogLines {
      * Waits for a line matching the regex (find, not full match). Returns it, or empty when the
      * stream ended or the timeout passed first.
      */
-    public synchronized Optional<String> await(String regex, Duration timeout) {
+    public Optional<String> await(String regex, Duration timeout) {
+        return awaitMatches(regex, 1, timeout).stream().findFirst();
+    }
+
+    /**
+     * Waits until {@code count} lines match the regex (find, not full match) and returns the
+     * matching lines; fewer when the stream ended or the timeout passed first. A line the
+     * process wrote is read by another thread, so a test that saw the effect of a log line
+     * (a worker gone) waits for the line itself rather than reading the log at once.
+     */
+    public synchronized List<String> awaitMatches(String regex, int count, Duration timeout) {
         Pattern p = Pattern.compile(regex);
         long deadline = System.nanoTime() + timeout.toNanos();
+        List<String> matched = new ArrayList<>();
         int checked = 0;
         while (true) {
-            for (; checked < lines.size(); checked++) {
+            for (; checked < lines.size() && matched.size() < count; checked++) {
                 if (p.matcher(lines.get(checked)).find()) {
-                    return Optional.of(lines.get(checked));
+                    matched.add(lines.get(checked));
                 }
             }
             long left = deadline - System.nanoTime();
-            if (ended || left <= 0) {
-                return Optional.empty();
+            if (matched.size() >= count || ended || left <= 0) {
+                return matched;
             }
             try {
                 wait(Math.max(1, left / 1_000_000));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                return Optional.empty();
+                return matched;
             }
         }
     }
