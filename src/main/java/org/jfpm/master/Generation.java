@@ -206,6 +206,11 @@ final class Generation {
         pools.forEach(p -> p.signalAll(signal));
     }
 
+    /** Every worker leaves now: connection closed, SIGTERM ({@link Pool#terminate()}). */
+    void terminate() {
+        pools.forEach(Pool::terminate);
+    }
+
     /** After its workers are gone: close the access logs and timers. */
     void closeFronts() {
         fronts.forEach(PoolFront::close);

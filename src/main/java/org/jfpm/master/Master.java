@@ -337,7 +337,11 @@ public final class Master {
         while (old.hasLiveWorkers()) {
             long elapsed = System.nanoTime() - start;
             if (timeoutSeconds > 0 && elapsed > timeoutSeconds * 1_000_000_000L) {
-                old.signalAll(termed ? Signals.SIGKILL : Signals.SIGTERM);
+                if (termed) {
+                    old.signalAll(Signals.SIGKILL);
+                } else {
+                    old.terminate();
+                }
                 termed = true;
                 Thread.sleep(1000);
             } else {
@@ -386,7 +390,7 @@ public final class Master {
         g.pools().forEach(Pool::stopAccepting);
         List<Generation> all = new ArrayList<>(draining);
         all.add(g);
-        all.forEach(x -> x.signalAll(Signals.SIGTERM)); // an idle php-cgi exits 0 on SIGTERM; it ignores SIGQUIT
+        all.forEach(Generation::terminate);
         waitForWorkers(all, 1000);
         all.forEach(x -> x.signalAll(Signals.SIGKILL));
         waitForWorkers(all, 2000);

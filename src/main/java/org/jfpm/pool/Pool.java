@@ -216,8 +216,9 @@ public final class Pool {
 
     /**
      * Takes a worker out of service: out of the idle stack, connection closed, then
-     * {@code signal} (SIGTERM: an idle php-cgi exits with code 0; it ignores SIGQUIT,
-     * php-fpm's choice), SIGKILL a few seconds later if it is still there. The pool
+     * {@code signal} (SIGTERM: php-cgi exits with code 0 once it has no request and no
+     * connection; it ignores SIGQUIT, php-fpm's choice), SIGKILL a few seconds later if it
+     * is still there. The pool
      * replaces it when it has exited, unless the process manager killed it.
      */
     private void leave(Worker w, int signal, boolean pmKill) {
@@ -530,6 +531,15 @@ public final class Pool {
             lock.unlock();
         }
         idleNow.forEach(w -> leave(w, Signals.SIGTERM, false));
+    }
+
+    /**
+     * Stop: every worker leaves now, as an idle one does (connection closed, SIGTERM). php-cgi
+     * only notes a SIGTERM while it waits on a kept connection (it retries the interrupted
+     * read), so without the close an idle worker would wait for the SIGKILL.
+     */
+    public void terminate() {
+        snapshot().forEach(w -> leave(w, Signals.SIGTERM, false));
     }
 
     /** Sends {@code signal} to every live worker. */

@@ -59,6 +59,23 @@ class MasterLifecycleIT {
         }
     }
 
+    /**
+     * Idle workers leave as soon as the master stops: each exits by itself (php-cgi waits on
+     * its kept connection through a SIGTERM, so the master closes it), none waits for the
+     * SIGKILL that follows a second later.
+     */
+    @ParameterizedTest(name = "SIG{0}")
+    @CsvSource({"TERM", "QUIT"})
+    void idleWorkersExitWithoutSigkill(String signal) {
+        try (Jfpm jfpm = Jfpm.pool().globalLine("log_level = debug").start()) {
+            jfpm.awaitLogs("DEBUG: .*\\[pool www\\] child \\d+ started$", 4, Duration.ofSeconds(5));
+            jfpm.signal(signal);
+            assertThat(jfpm.awaitExit(Duration.ofSeconds(15))).as(jfpm.logText()).hasValue(0);
+            assertThat(jfpm.awaitLogs("DEBUG: .*\\[pool www\\] child \\d+ exited ", 4, Duration.ofSeconds(1)))
+                    .as(jfpm.logText()).noneMatch(l -> l.contains("SIGKILL"));
+        }
+    }
+
     @Test
     void masterKilledWithSigkillLeavesNoWorker() {
         // php-fpm's children outlive a SIGKILLed master; jfpm promises they do not

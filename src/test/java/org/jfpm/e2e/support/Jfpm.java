@@ -161,7 +161,8 @@ public final class Jfpm implements FastCgiBackend {
     }
 
     private void awaitReady() {
-        if (stderr.await("NOTICE: ready to handle connections", READY_TIMEOUT).isPresent()) {
+        // php-fpm at log_level = debug puts "pid N, fpm_event_loop(), line N: " before the message
+        if (stderr.await("NOTICE: (pid .*: )?ready to handle connections", READY_TIMEOUT).isPresent()) {
             return;
         }
         // stderr ended early: the master is on its way out; let it finish to report its status
