@@ -168,6 +168,9 @@ final class FrontConnection implements Runnable {
         }
         RequestInfo info = RequestInfo.parse(in, begin + Records.paddedLength(Fcgi.BEGIN_BODY_LEN), rp,
                 accessLog != null && accessLog.format().usesParams());
+        if (info.malformed()) {
+            throw new ProtocolException("malformed PARAMS: a name or value length runs past the end of its record");
+        }
         if (router.answersInMaster(info)) {
             return answerInMaster(info, router.answer(info), 200, null);
         }

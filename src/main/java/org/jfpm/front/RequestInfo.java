@@ -10,8 +10,9 @@ import org.jfpm.fastcgi.RecordScan;
  * What the master needs to know of a request, read from its PARAMS once the
  * head is complete: routing (ping and status paths), the status page's
  * per-worker fields and the access log. Only the names below are turned into
- * strings; the other pairs are skipped byte-wise. A pair that spans two
- * PARAMS records is handled by joining the records' contents first.
+ * strings; the other pairs are skipped byte-wise. Each PARAMS record is read on
+ * its own, as php-cgi reads it (fcgi_get_params): a pair whose lengths run past
+ * the end of its record makes the request {@linkplain #malformed() malformed}.
  */
 public final class RequestInfo {
     private String method;
@@ -23,6 +24,7 @@ public final class RequestInfo {
     private String authorization;
     private long contentLength;
     private byte[] params;
+    private boolean malformed;
 
     /** A request with no PARAMS at all (php-fpm's access log shows '-' for its fields). */
     public static final RequestInfo EMPTY = new RequestInfo();
@@ -34,62 +36,62 @@ public final class RequestInfo {
      */
     static RequestInfo parse(ByteBuffer buf, int from, int to, boolean keepAll) {
         RequestInfo info = new RequestInfo();
-        int records = 0;
         int total = 0;
-        int single = -1;
         for (int p = from; p < to; p += RecordScan.recordLength(buf, p)) {
-            if (RecordScan.type(buf, p) == Fcgi.PARAMS && RecordScan.contentLength(buf, p) > 0) {
-                records++;
-                total += RecordScan.contentLength(buf, p);
-                single = p;
+            int len = RecordScan.contentLength(buf, p);
+            if (RecordScan.type(buf, p) == Fcgi.PARAMS && len > 0) {
+                total += len;
+                info.malformed |= !info.pairs(buf, p + Fcgi.HEADER_LEN, p + Fcgi.HEADER_LEN + len);
             }
         }
-        if (records == 0) {
-            return info;
-        }
-        byte[] pairs;
-        if (records == 1 && !keepAll) {
-            pairs = null;
-            info.scan(buf, single + Fcgi.HEADER_LEN, single + Fcgi.HEADER_LEN + RecordScan.contentLength(buf, single));
-            return info;
-        }
-        pairs = new byte[total];
-        int at = 0;
-        for (int p = from; p < to; p += RecordScan.recordLength(buf, p)) {
-            if (RecordScan.type(buf, p) == Fcgi.PARAMS) {
-                int len = RecordScan.contentLength(buf, p);
-                buf.get(p + Fcgi.HEADER_LEN, pairs, at, len);
-                at += len;
+        if (keepAll && total > 0) {
+            byte[] pairs = new byte[total];
+            int at = 0;
+            for (int p = from; p < to; p += RecordScan.recordLength(buf, p)) {
+                if (RecordScan.type(buf, p) == Fcgi.PARAMS) {
+                    int len = RecordScan.contentLength(buf, p);
+                    buf.get(p + Fcgi.HEADER_LEN, pairs, at, len);
+                    at += len;
+                }
             }
-        }
-        info.scan(ByteBuffer.wrap(pairs), 0, total);
-        if (keepAll) {
             info.params = pairs;
         }
         return info;
     }
 
-    private void scan(ByteBuffer b, int pos, int limit) {
+    /**
+     * True when a PARAMS record's pairs break php-cgi's rule: a name or value length
+     * that runs past the end of the record (a pair spanning two records included).
+     * php-cgi drops such a request with its connection, without an answer; the master
+     * does the same rather than lose a worker to it.
+     */
+    public boolean malformed() {
+        return malformed;
+    }
+
+    /** Takes the pairs of one record's content {@code [pos, limit)}; false where a length runs past the end. */
+    private boolean pairs(ByteBuffer b, int pos, int limit) {
         while (pos < limit) {
             int nameLen = length(b, pos, limit);
             if (nameLen < 0) {
-                return;
+                return false;
             }
             pos += width(b, pos);
             if (pos >= limit) {
-                return;
+                return false;
             }
             int valueLen = length(b, pos, limit);
             if (valueLen < 0) {
-                return;
+                return false;
             }
             pos += width(b, pos);
             if ((long) nameLen + valueLen > limit - pos) {
-                return; // malformed: php-cgi will refuse it too; the master keeps what it read
+                return false;
             }
             take(b, pos, nameLen, pos + nameLen, valueLen);
             pos += nameLen + valueLen;
         }
+        return true;
     }
 
     private static int width(ByteBuffer b, int pos) {
@@ -101,7 +103,7 @@ public final class RequestInfo {
         if ((first & 0x80) == 0) {
             return first;
         }
-        if (limit - pos < 4) {
+        if (limit - pos <= 4) { // php-cgi wants a byte after a four-byte length, even a last one
             return -1;
         }
         return b.getInt(pos) & 0x7FFF_FFFF;

@@ -13,11 +13,13 @@ import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.jfpm.e2e.support.Http;
+import org.jfpm.e2e.support.Jfpm;
 import org.jfpm.e2e.support.Site;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -70,6 +72,35 @@ class HostilePeerIT {
         HttpResponse<byte[]> after = site.http.get("/echo.php?after=" + kind);
         assertThat(after.statusCode()).as(site.logs()).isEqualTo(200);
         assertThat(site.backend.awaitWorkers(4, Duration.ofSeconds(5))).hasSize(4);
+    }
+
+    /**
+     * Well-framed records whose PARAMS pairs run past their record: php-cgi would drop the
+     * connection, and a master that passed them on would lose (and replace) a worker per
+     * request. The peer's connection is closed unanswered, every worker stays.
+     */
+    @org.junit.jupiter.api.Test
+    void malformedParamsCostNoWorker() throws Exception {
+        List<Long> workers = site.backend.awaitWorkers(4, Duration.ofSeconds(5));
+        assertThat(workers).hasSize(4);
+        byte[] params = {11, 10, 'S', 'C', 'R', 'I', 'P', 'T', '_', 'N', 'A', 'M', 'E', '/', 'a', '.', 'p', 'h', 'p'};
+        byte[] stream = concat(new byte[] {1, 1, 0, 1, 0, 8, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0}, // BEGIN_REQUEST
+                concat(new byte[] {1, 4, 0, 1, 0, (byte) params.length, 0, 0}, params));
+        stream = concat(stream, new byte[] {1, 4, 0, 1, 0, 0, 0, 0, 1, 5, 0, 1, 0, 0, 0, 0}); // end of PARAMS, STDIN
+        Path socket = Path.of(site.backend.nginxAddress().substring("unix:".length()));
+        for (int i = 0; i < 3; i++) {
+            try (SocketChannel peer = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+                peer.connect(UnixDomainSocketAddress.of(socket));
+                peer.write(ByteBuffer.wrap(stream));
+                assertThat(readUntilClosed(peer).get(10, TimeUnit.SECONDS)).as("bytes answered").isZero();
+            }
+        }
+        HttpResponse<byte[]> after = site.http.get("/echo.php?after=malformed");
+        assertThat(after.statusCode()).as(site.logs()).isEqualTo(200);
+        assertThat(site.backend.workerPids()).as(site.logs()).containsExactlyElementsOf(workers);
+        if (!Jfpm.isReference()) {
+            assertThat(site.logs()).contains("closing FastCGI connection from", "malformed PARAMS");
+        }
     }
 
     private static byte[] garbage(String kind) {
