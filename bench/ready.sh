@@ -6,8 +6,10 @@
 # Starts jfpm (bin/jfpm) and php-fpm8.2 in turn on the same generated pool (pm = static,
 # 4 children, a unix socket), polls the socket with cgi-fcgi every 10 ms from the moment
 # of launch until a hello script answers, stops the manager, and repeats ROUNDS times,
-# interleaved. Prints every time and as its last line the medians:
-#   ready: jfpm_ms=1050 fpm_ms=60 rounds=7
+# interleaved; jfpm twice, with the JVM's AOT cache (bin/jfpm-aot, run first when the cache
+# is missing or older than the jar) and without it. Prints every time and as its last line
+# the medians:
+#   ready: jfpm_ms=900 jfpm_no_aot_ms=1060 fpm_ms=130 rounds=7
 # Run from the repository root after `mvn package`; needs php8.2-fpm, php8.2-cgi and
 # libfcgi-bin (cgi-fcgi). As root the pool runs as www-data.
 set -euo pipefail
@@ -69,11 +71,18 @@ launch() {
 
 median() { tr ' ' '\n' | grep . | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 
-jfpm_all=""; fpm_all=""
+# jfpm as installed: with the JVM's AOT cache, trained here when missing or older than the jar
+if ! [ "$ROOT/target/jfpm.aot" -nt "$ROOT/target/jfpm.jar" ]; then
+  "$ROOT/bin/jfpm-aot" >&2
+fi
+
+jfpm_all=""; cold_all=""; fpm_all=""
 for round in $(seq 1 "$ROUNDS"); do
   j=$(launch jfpm "$ROOT/bin/jfpm" -F -y "$dir/php-fpm.conf")
+  c=$(JFPM_AOT_CACHE="" launch jfpm-cold "$ROOT/bin/jfpm" -F -y "$dir/php-fpm.conf")
   f=$(launch fpm "$PHP_FPM" -F -y "$dir/php-fpm.conf")
-  echo "round $round: jfpm ${j} ms, php-fpm ${f} ms"
-  jfpm_all="$jfpm_all $j"; fpm_all="$fpm_all $f"
+  echo "round $round: jfpm ${j} ms, jfpm without its AOT cache ${c} ms, php-fpm ${f} ms"
+  jfpm_all="$jfpm_all $j"; cold_all="$cold_all $c"; fpm_all="$fpm_all $f"
 done
-echo "ready: jfpm_ms=$(echo "$jfpm_all" | median) fpm_ms=$(echo "$fpm_all" | median) rounds=$ROUNDS"
+echo "ready: jfpm_ms=$(echo "$jfpm_all" | median) jfpm_no_aot_ms=$(echo "$cold_all" | median)" \
+  "fpm_ms=$(echo "$fpm_all" | median) rounds=$ROUNDS"

@@ -11,6 +11,8 @@
 #   /usr/lib/tmpfiles.d/jfpm.conf      /run/php, as php8.2-fpm's
 #   /etc/logrotate.d/jfpm              php8.2-fpm's rule (conffile)
 #   /usr/lib/jfpm/jfpm-reopenlogs      its postrotate: USR1 to the pid-file pid
+#   /usr/lib/jfpm/jfpm-aot             bin/jfpm-aot: postinst trains the JVM's AOT cache with it
+#                                      into /var/cache/jfpm, again when a JDK in /usr/lib/jvm changes
 #   /usr/share/doc/jfpm/               README.md, migrating.md, examples
 # Nothing under /etc/php: jfpm runs on php8.2-fpm's config as it is.
 set -euo pipefail
@@ -46,6 +48,7 @@ install -m 0644 "$here/jfpm.service" "$stage/lib/systemd/system/jfpm.service"
 install -m 0644 "$here/jfpm.tmpfiles" "$stage/usr/lib/tmpfiles.d/jfpm.conf"
 install -m 0644 "$here/jfpm.logrotate" "$stage/etc/logrotate.d/jfpm"
 install -m 0755 "$here/jfpm-reopenlogs" "$stage/usr/lib/jfpm/jfpm-reopenlogs"
+install -m 0755 "$root/bin/jfpm-aot" "$stage/usr/lib/jfpm/jfpm-aot"
 install -m 0644 "$root/README.md" "$stage/usr/share/doc/jfpm/README.md"
 [ -f "$root/docs/migrating.md" ] && install -m 0644 "$root/docs/migrating.md" "$stage/usr/share/doc/jfpm/migrating.md"
 cp -r "$root/examples" "$stage/usr/share/doc/jfpm/examples"
@@ -56,6 +59,7 @@ for script in postinst prerm postrm; do
     install -m 0755 "$here/debian/$script" "$stage/DEBIAN/$script"
 done
 echo /etc/logrotate.d/jfpm > "$stage/DEBIAN/conffiles"
+echo "interest-noawait /usr/lib/jvm" > "$stage/DEBIAN/triggers" # a JDK changed: retrain the AOT cache
 (cd "$stage" && find . -path ./DEBIAN -prune -o -type f -printf '%P\0' | sort -z | xargs -0 md5sum) \
     > "$stage/DEBIAN/md5sums"
 installed_size=$(du -sk --exclude=DEBIAN "$stage" | cut -f1)

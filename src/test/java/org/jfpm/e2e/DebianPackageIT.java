@@ -51,6 +51,7 @@ class DebianPackageIT {
     private static final Path STOCK_PID = Path.of("/run/php/php8.2-fpm.pid");
     private static final Path STOCK_LOG = Path.of("/var/log/php8.2-fpm.log");
     private static final Path UNIT = Path.of("/lib/systemd/system/jfpm.service");
+    private static final Path AOT_CACHE = Path.of("/var/cache/jfpm/jfpm.aot");
 
     record Run(int exit, String out) {}
 
@@ -144,12 +145,15 @@ class DebianPackageIT {
             String contents = ok(Duration.ofSeconds(30), "dpkg-deb", "-c", deb.toString()).out();
             assertThat(contents).doesNotContain("./etc/php").contains("./usr/sbin/jfpm", "./usr/share/jfpm/jfpm.jar",
                     "./usr/share/jfpm/lib/", "./lib/systemd/system/jfpm.service", "./etc/logrotate.d/jfpm",
-                    "./usr/lib/tmpfiles.d/jfpm.conf");
+                    "./usr/lib/tmpfiles.d/jfpm.conf", "./usr/lib/jfpm/jfpm-aot");
+            assertThat(ok(Duration.ofSeconds(30), "dpkg-deb", "-I", deb.toString(), "triggers").out())
+                    .as("a JDK changing under /usr/lib/jvm retrains the AOT cache").contains("interest-noawait /usr/lib/jvm");
 
             // install beside php8.2-fpm
             installed = true;
             ok(Duration.ofMinutes(2), "dpkg", "-i", deb.toString());
             assertThat(Path.of("/run/php")).isDirectory();
+            assertThat(Files.size(AOT_CACHE)).as("postinst trained the AOT cache").isGreaterThan(1 << 20);
             String unit = Files.readString(UNIT);
             if (WebServer.installed("systemd-analyze")) {
                 Run verify = ok(Duration.ofMinutes(1), "systemd-analyze", "verify", UNIT.toString());
@@ -173,6 +177,8 @@ class DebianPackageIT {
                         "no READY=1 on $NOTIFY_SOCKET within 60 s\n" + err.text() + out.text()));
                 assertThat(ready).contains("MAINPID=" + master.pid());
                 family.addAll(master.descendants().toList());
+                assertThat(Files.readString(Path.of("/proc", Long.toString(master.pid()), "maps")))
+                        .as("the master maps the AOT cache").contains(AOT_CACHE.toString());
 
                 // a page on the stock socket, run by the stock pool's user
                 Path page = dir.write("page.php", "<?php echo 'served by ', posix_getpwuid(posix_geteuid())['name'], \"\\n\";");
@@ -227,6 +233,7 @@ class DebianPackageIT {
             assertThat(Path.of("/usr/sbin/jfpm")).doesNotExist();
             assertThat(Path.of("/usr/share/jfpm")).doesNotExist();
             assertThat(UNIT).doesNotExist();
+            assertThat(AOT_CACHE.getParent()).doesNotExist();
             assertThat(fingerprint(Path.of("/etc/php"))).isEqualTo(etcPhpBefore);
             ok(Duration.ofMinutes(2), "dpkg", "-P", "jfpm");
             installed = false;
