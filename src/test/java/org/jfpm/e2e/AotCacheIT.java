@@ -75,6 +75,23 @@ class AotCacheIT {
         }
     }
 
+    /**
+     * JFPM_JAVA_OPTS may pick its own garbage collector or class sharing: the JVM refuses two
+     * collectors, or an AOT cache beside -Xshare or a class-data archive, so the launcher
+     * leaves its own choice out.
+     */
+    @org.junit.jupiter.params.ParameterizedTest(name = "{0}")
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"-Xshare:off", "-XX:+UseG1GC",
+        "-XX:+UseParallelGC -Xmx300m", "-XX:SharedArchiveFile=/nonexistent/jfpm.jsa"})
+    void theUsersJavaOptionsWin(String options) throws Exception {
+        Path cache = Files.write(tmp.resolve("jfpm.aot"), new byte[4096]);
+        Path conf = Files.writeString(tmp.resolve("php-fpm.conf"), Jfpm.pool().render(tmp));
+        Result test = run(Duration.ofSeconds(60), Map.of("JFPM_AOT_CACHE", cache.toString(), "JFPM_JAVA_OPTS", options),
+                Jfpm.executable().toString(), "-t", "-R", "-y", conf.toString());
+        assertThat(test.exit()).as(test.output()).isZero();
+        assertThat(test.output()).contains("test is successful");
+    }
+
     private static String maps(long pid) throws IOException {
         return Files.readString(Path.of("/proc", Long.toString(pid), "maps"));
     }
