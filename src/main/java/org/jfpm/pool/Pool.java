@@ -218,8 +218,8 @@ public final class Pool {
      * Takes a worker out of service: out of the idle stack, connection closed, then
      * {@code signal} (SIGTERM: php-cgi exits with code 0 once it has no request and no
      * connection; it ignores SIGQUIT, php-fpm's choice), SIGKILL a few seconds later if it
-     * is still there. The pool
-     * replaces it when it has exited, unless the process manager killed it.
+     * is still there. The pool replaces it when it has exited, unless the process manager
+     * killed it.
      */
     private void leave(Worker w, int signal, boolean pmKill) {
         lock.lock();
@@ -314,7 +314,7 @@ public final class Pool {
             if (keep) {
                 offer(w);
             } else {
-                discard(w);
+                leave(w, Signals.SIGTERM, false); // started as the pool stopped: it leaves as the others did
             }
         } catch (WorkerProcess.StartException e) {
             startFailed();
