@@ -19,6 +19,8 @@ import org.jfpm.e2e.support.ProjectFiles;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * bin/jfpm-aot trains the JVM's AOT cache on a real start and a few requests, and bin/jfpm
@@ -80,8 +82,8 @@ class AotCacheIT {
      * collectors, or an AOT cache beside -Xshare or a class-data archive, so the launcher
      * leaves its own choice out.
      */
-    @org.junit.jupiter.params.ParameterizedTest(name = "{0}")
-    @org.junit.jupiter.params.provider.ValueSource(strings = {"-Xshare:off", "-XX:+UseG1GC",
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"-Xshare:off", "-XX:+UseG1GC",
         "-XX:+UseParallelGC -Xmx300m", "-XX:SharedArchiveFile=/nonexistent/jfpm.jsa"})
     void theUsersJavaOptionsWin(String options) throws Exception {
         Path cache = Files.write(tmp.resolve("jfpm.aot"), new byte[4096]);

@@ -23,6 +23,7 @@ import org.jfpm.e2e.support.Jfpm;
 import org.jfpm.e2e.support.Site;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -79,7 +80,7 @@ class HostilePeerIT {
      * connection, and a master that passed them on would lose (and replace) a worker per
      * request. The peer's connection is closed unanswered, every worker stays.
      */
-    @org.junit.jupiter.api.Test
+    @Test
     void malformedParamsCostNoWorker() throws Exception {
         List<Long> workers = site.backend.awaitWorkers(4, Duration.ofSeconds(5));
         assertThat(workers).hasSize(4);
