@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -25,10 +26,17 @@ class ConfigCorpusTest {
     /** bad-boolean.conf reads ${JFPM_TEST_YES}: "YES" must be refused (keywords are not applied to variables). */
     private static final Map<String, String> ENV = Map.of("JFPM_TEST_YES", "YES", "PATH", "/usr/bin:/bin");
 
+    /** A fixed path: php-fpm's expected output for the recursive include names it. */
+    private static final Path RECURSIVE = Path.of("/tmp/jfpm-config-test-recursive.conf");
+
     @BeforeAll
     static void recursiveIncludeFixture() throws IOException {
-        Files.writeString(Path.of("/tmp/jfpm-config-test-recursive.conf"),
-                "include = /tmp/jfpm-config-test-recursive.conf\n");
+        Files.writeString(RECURSIVE, "include = " + RECURSIVE + "\n");
+    }
+
+    @AfterAll
+    static void removeFixture() throws IOException {
+        Files.deleteIfExists(RECURSIVE);
     }
 
     static Stream<Path> badConfigs() throws IOException, URISyntaxException {

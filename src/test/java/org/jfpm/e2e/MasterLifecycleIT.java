@@ -5,12 +5,14 @@ import static org.junit.jupiter.api.Assumptions.assumeFalse;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.OptionalInt;
 import org.jfpm.e2e.support.Backends;
 import org.jfpm.e2e.support.Jfpm;
 import org.jfpm.e2e.support.Pids;
+import org.jfpm.e2e.support.ScratchDir;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -83,12 +85,26 @@ class MasterLifecycleIT {
         try (Jfpm jfpm = Jfpm.pool().start()) {
             List<Long> workers = jfpm.awaitWorkers(4, Duration.ofSeconds(5));
             assertThat(workers).hasSize(4);
+            Path runtime = runtimeDir(workers);
 
             jfpm.signal("KILL");
-
-            assertThat(jfpm.awaitExit(Duration.ofSeconds(5))).as("master gone").isPresent();
-            assertThat(Pids.awaitGone(workers, Duration.ofSeconds(5)))
-                    .as("workers still running 5 s after the master was SIGKILLed").isEmpty();
+            try {
+                assertThat(jfpm.awaitExit(Duration.ofSeconds(5))).as("master gone").isPresent();
+                assertThat(Pids.awaitGone(workers, Duration.ofSeconds(5)))
+                        .as("workers still running 5 s after the master was SIGKILLed").isEmpty();
+            } finally {
+                ScratchDir.adopt(runtime).close(); // a SIGKILLed master cannot remove its runtime dir
+            }
         }
+    }
+
+    /** The master's runtime dir, from a worker's {@code -b /tmp/jfpm-N/poolK/M.sock}. */
+    private static Path runtimeDir(List<Long> workers) {
+        assertThat(workers).isNotEmpty();
+        List<String> args = ProcessHandle.of(workers.getFirst()).flatMap(p -> p.info().arguments())
+                .map(List::of).orElseThrow(() -> new AssertionError("no command line for worker " + workers.getFirst()));
+        Path dir = Path.of(args.get(args.indexOf("-b") + 1)).getParent().getParent();
+        assertThat(dir.getFileName().toString()).as("runtime dir " + dir).startsWith("jfpm-");
+        return dir;
     }
 }

@@ -31,6 +31,11 @@ public final class ScratchDir implements AutoCloseable {
         }
     }
 
+    /** An existing directory someone else made (a SIGKILLed master's runtime dir), to delete on close. */
+    public static ScratchDir adopt(Path dir) {
+        return new ScratchDir(dir);
+    }
+
     public Path path() {
         return path;
     }
