@@ -256,33 +256,21 @@ public final class Pool {
             case DYNAMIC -> config.pmStartServers();
             case ONDEMAND -> 0;
         };
-        int reserved = reserveLocked(initial);
-        if (reserved > 0) {
-            // The first worker alone, the others once it serves: php-cgi's start is CPU-bound.
-            // Measured on two cores with four workers: the first serves after 95 ms instead of
-            // 210-265 ms, the fourth at about the same time as when all four start at once.
-            Thread.ofVirtual().name("start-" + name()).start(() -> {
-                startReserved(Level.DEBUG);
-                launch(reserved - 1, Level.DEBUG);
-            });
-        }
+        spawn(initial, Level.DEBUG);
         maintenance = PoolMaintenance.start(this);
     }
 
     /** Starts up to {@code n} workers, within pm.max_children and process.max; returns how many. */
     private int spawn(int n, Level level) {
-        int reserved = reserveLocked(n);
-        launch(reserved, level);
-        return reserved;
-    }
-
-    private int reserveLocked(int n) {
+        int reserved;
         lock.lock();
         try {
-            return reserve(n);
+            reserved = reserve(n);
         } finally {
             lock.unlock();
         }
+        launch(reserved, level);
+        return reserved;
     }
 
     /** Under the lock: counts up to {@code n} workers as starting, each holding a process.max slot. */

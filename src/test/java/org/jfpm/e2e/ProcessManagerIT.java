@@ -1,24 +1,13 @@
 package org.jfpm.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeFalse;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.LocalDateTime;
-import java.time.ZoneId;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -183,66 +172,6 @@ class ProcessManagerIT {
             assertThat(served.get(pid)).as("the exited worker served max_requests").isEqualTo(3);
             assertThat(jfpm.awaitWorkers(2, Duration.ofSeconds(3))).hasSize(2);
         }
-    }
-
-    /**
-     * The first worker starts alone, the others once it serves: php-cgi's start is CPU-bound,
-     * and four starting at once on a small machine keep the first answer waiting. A php-cgi
-     * wrapper notes when each worker's start begins (and waits 0.3 s, as a slow start would):
-     * only the first begins before a worker has been started.
-     */
-    @Test
-    void theFirstWorkerStartsAlone() throws Exception {
-        assumeFalse(Jfpm.isReference(), "jfpm's start order");
-        try (Jfpm jfpm = Jfpm.start(dir -> {
-            writeExecutable(dir.resolve("php-cgi8.2"), """
-                    #!/bin/sh
-                    echo "$(date +%%s.%%N) $*" >> %s/starts.log
-                    case " $* " in *" -b "*) sleep 0.3 ;; esac
-                    exec %s "$@"
-                    """.formatted(dir, phpCgi()));
-            return Jfpm.pool().globalLine("log_level = debug").render(dir);
-        }, dir -> Map.of("JFPM_PHP_CGI", dir.resolve("php-cgi8.2").toString()))) {
-            List<String> started = jfpm.awaitLogs("DEBUG: \\[pool www\\] child \\d+ started$", 4, Duration.ofSeconds(15));
-            double firstStarted = logSeconds(started.getFirst());
-            List<Double> workerStarts = Files.readAllLines(jfpm.dir().resolve("starts.log")).stream()
-                    .filter(l -> l.contains(" -b "))
-                    .map(l -> Double.parseDouble(l.substring(0, l.indexOf(' '))))
-                    .toList();
-            assertThat(workerStarts).as("worker starts").hasSize(4);
-            assertThat(workerStarts.stream().filter(t -> t < firstStarted))
-                    .as("starts begun before %s\n%s", started.getFirst(), jfpm.logText()).hasSize(1);
-        }
-    }
-
-    private static String phpCgi() {
-        for (String dir : System.getenv("PATH").split(":")) {
-            for (String name : new String[] {"php-cgi", "php-cgi8.2"}) {
-                Path p = Path.of(dir, name);
-                if (Files.isExecutable(p)) {
-                    return p.toString();
-                }
-            }
-        }
-        throw new AssertionError("php-cgi not on the PATH");
-    }
-
-    private static void writeExecutable(Path file, String text) {
-        try {
-            Files.writeString(file, text);
-            Files.setPosixFilePermissions(file,
-                    PosixFilePermissions.fromString("rwxr-xr-x"));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    /** Seconds since the epoch of a debug-level log line's timestamp ({@code [27-Nov-2026 14:29:24.513494]}). */
-    private static double logSeconds(String line) {
-        LocalDateTime t = LocalDateTime.parse(line.substring(1, line.indexOf(']')),
-                DateTimeFormatter.ofPattern("dd-MMM-yyyy HH:mm:ss.SSSSSS", Locale.ENGLISH));
-        Instant i = t.atZone(ZoneId.systemDefault()).toInstant();
-        return i.getEpochSecond() + i.getNano() / 1e9;
     }
 
     /** process.max counts every pool's workers; the pool that wanted more says so once. */
