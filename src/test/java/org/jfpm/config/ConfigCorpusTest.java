@@ -26,17 +26,24 @@ class ConfigCorpusTest {
     /** bad-boolean.conf reads ${JFPM_TEST_YES}: "YES" must be refused (keywords are not applied to variables). */
     private static final Map<String, String> ENV = Map.of("JFPM_TEST_YES", "YES", "PATH", "/usr/bin:/bin");
 
-    /** A fixed path: php-fpm's expected output for the recursive include names it. */
+    /** Fixed paths, as php-fpm's expected output names them: the recursive include fixture. */
     private static final Path RECURSIVE = Path.of("/tmp/jfpm-config-test-recursive.conf");
+    /** The error_log and slowlog the corpus names, which loading creates as php-fpm -t does. */
+    private static final List<Path> LOGS = List.of(Path.of("/tmp/jfpm-config-test.log"), Path.of("/tmp/jfpm-slow.log"));
+    private static final List<Path> created = new ArrayList<>();
 
     @BeforeAll
     static void recursiveIncludeFixture() throws IOException {
         Files.writeString(RECURSIVE, "include = " + RECURSIVE + "\n");
+        created.add(RECURSIVE);
+        LOGS.stream().filter(Files::notExists).forEach(created::add);
     }
 
     @AfterAll
-    static void removeFixture() throws IOException {
-        Files.deleteIfExists(RECURSIVE);
+    static void removeWhatTheTestsCreated() throws IOException {
+        for (Path p : created) {
+            Files.deleteIfExists(p);
+        }
     }
 
     static Stream<Path> badConfigs() throws IOException, URISyntaxException {
