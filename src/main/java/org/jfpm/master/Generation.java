@@ -29,6 +29,8 @@ import org.jfpm.worker.WorkerSpec;
  * before any worker starts, so a failure leaves nothing running.
  */
 final class Generation {
+    private static final long READY_WAIT_NANOS = 5_000_000_000L;
+
     private final FpmConfig config;
     private final List<Pool> pools = new ArrayList<>();
     private final List<PoolFront> fronts = new ArrayList<>();
@@ -150,6 +152,18 @@ final class Generation {
         pools.forEach(Pool::start);
         adopted.forEach(Listener::switchTo);
         bound.forEach(Listener::start);
+    }
+
+    /**
+     * Waits until the workers {@link #start} started listen or fail, for at most 5 s: a
+     * daemonizing caller waits 10 s in all for the master's verdict, and a pool that takes
+     * longer to start is better reported ready than failed.
+     */
+    void awaitWorkers() throws InterruptedException {
+        long deadline = System.nanoTime() + READY_WAIT_NANOS;
+        for (Pool pool : pools) {
+            pool.awaitStarts(deadline);
+        }
     }
 
     FpmConfig config() {

@@ -24,7 +24,10 @@ import org.jfpm.pool.Pool;
  * <p>Start-up, in php-fpm's order: log destination, pools and their worker
  * specs, every listening socket (any failure stops start-up with exit 78
  * before a worker exists), pid file, {@code fpm is running}, the initial
- * workers, the accept loops, {@code ready to handle connections}.
+ * workers, the accept loops, {@code ready to handle connections} once those
+ * workers listen (or failed to start): php-fpm says it as it forks children that
+ * are ready within milliseconds, where a php-cgi takes ~50-200 ms to listen, and
+ * ready should mean a request finds a worker.
  *
  * <p>States: <b>normal</b>; <b>finishing</b> after SIGQUIT (no new
  * connections, requests in flight finish, then the workers are stopped);
@@ -81,6 +84,7 @@ public final class Master {
         }
         Log.notice("fpm is running, pid " + ProcessHandle.current().pid());
         current.start();
+        current.awaitWorkers();
         Log.notice("ready to handle connections");
         systemd = SystemdNotifier.create(current::pools, global.systemdInterval(), global.systemdIntervalConfigured());
         systemd.ready();
@@ -320,6 +324,7 @@ public final class Master {
             }
         }
         writePidFile(newPid);
+        fresh.awaitWorkers();
         Log.notice("fpm is running, pid " + ProcessHandle.current().pid());
         Log.notice("ready to handle connections");
         systemd.reloaded();

@@ -88,7 +88,7 @@ final class SystemdNotifier {
         long slow = 0;
         for (Pool p : pools.get()) {
             active += p.activeCount();
-            total += p.snapshot().size();
+            total += p.processes().total();
             slow += p.scoreboard().slowRequests();
         }
         long requests = requests();

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 import org.jfpm.config.Pm;
@@ -52,6 +53,10 @@ public final class Pool {
     private volatile Pool successor;
     /** Workers being started: counted as running and idle, as php-fpm counts a child just forked. */
     private int starting;
+    /** Those of the starting workers already forked, not yet listening: shown on the status page as Idle. */
+    private final List<WorkerProcess.Spawned> spawned = new ArrayList<>();
+    /** Signalled when the last starting worker has connected or failed. */
+    private final Condition startsDone = lock.newCondition();
     /** Workers in {@code workers} on their way out (see {@link Worker}): running, neither idle nor active. */
     private int leaving;
     private PmDecision.State pmState = PmDecision.State.INITIAL;
@@ -296,18 +301,27 @@ public final class Pool {
 
     private void startReserved(Level level) {
         if (stopping) {
-            startFailed(); // not started at all: the pool stopped while this start waited its turn
+            startFailed(null); // not started at all: the pool stopped while this start waited its turn
             return;
         }
         // numbered, not named after the pool: php-cgi takes a path with ':' for host:port
         Path socket = spec.runtimeDir().resolve(socketSeq.incrementAndGet() + ".sock");
+        WorkerProcess.Spawned forked = null;
         try {
-            WorkerProcess process = WorkerProcess.start(spec, socket);
+            forked = WorkerProcess.spawn(spec, socket);
+            lock.lock();
+            try {
+                spawned.add(forked);
+            } finally {
+                lock.unlock();
+            }
+            WorkerProcess process = forked.connect();
             Worker w = new Worker(this, process);
             boolean keep;
             lock.lock();
             try {
-                starting--;
+                spawned.remove(forked);
+                startEnded();
                 keep = !stopping;
                 workers.add(w);
             } finally {
@@ -321,24 +335,51 @@ public final class Pool {
                 leave(w, Signals.SIGTERM, false); // started as the pool stopped: it leaves as the others did
             }
         } catch (WorkerProcess.StartException e) {
-            startFailed();
-            Log.error("[pool " + name() + "] child failed to start: " + e.getMessage());
+            startFailed(forked);
+            Log.error("[pool " + name() + "] child " + (forked == null ? "" : forked.pid() + " ")
+                    + "failed to start: " + e.getMessage());
             retryLater();
         } catch (InterruptedException e) {
-            startFailed();
+            startFailed(forked);
             Thread.currentThread().interrupt();
         }
     }
 
-    /** Gives back what {@link #reserve} took for a worker that did not start. */
-    private void startFailed() {
+    /** Gives back what {@link #reserve} took for a worker that did not start ({@code forked}: its process, if any). */
+    private void startFailed(WorkerProcess.Spawned forked) {
         lock.lock();
         try {
-            starting--;
+            spawned.remove(forked);
+            startEnded();
         } finally {
             lock.unlock();
         }
         processLimit.release();
+    }
+
+    /** Under the lock: one start has ended, connected or failed. */
+    private void startEnded() {
+        if (--starting == 0) {
+            startsDone.signalAll();
+        }
+    }
+
+    /**
+     * Waits until no worker is starting, each having connected or failed, or until
+     * {@code deadlineNanos} ({@link System#nanoTime}). The master says "ready to handle
+     * connections" after it: ready means a request finds a worker listening, not one that
+     * php-cgi is still starting.
+     */
+    public void awaitStarts(long deadlineNanos) throws InterruptedException {
+        lock.lock();
+        try {
+            long left;
+            while (starting > 0 && (left = deadlineNanos - System.nanoTime()) > 0) {
+                startsDone.awaitNanos(left);
+            }
+        } finally {
+            lock.unlock();
+        }
     }
 
     /**
@@ -567,6 +608,26 @@ public final class Pool {
         lock.lock();
         try {
             return List.copyOf(workers);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * The live workers and those forked but not yet listening, read together (a worker moves
+     * from one list to the other as it connects): the status page counts both, as php-fpm
+     * counts a child from its fork.
+     */
+    public record Processes(List<Worker> workers, List<WorkerProcess.Spawned> spawning) {
+        public int total() {
+            return workers.size() + spawning.size();
+        }
+    }
+
+    public Processes processes() {
+        lock.lock();
+        try {
+            return new Processes(List.copyOf(workers), List.copyOf(spawned));
         } finally {
             lock.unlock();
         }

@@ -8,6 +8,7 @@ import org.jfpm.pool.Pool;
 import org.jfpm.pool.Scoreboard;
 import org.jfpm.pool.Worker;
 import org.jfpm.pool.WorkerState;
+import org.jfpm.worker.WorkerProcess;
 
 /**
  * One reading of a pool's scoreboard and its workers, taken once per status
@@ -55,19 +56,27 @@ public record StatusSnapshot(
     /**
      * Reads {@code pool} now. {@code listenQueueLen} is the capacity the front
      * reports (the listen backlog). Idle and active are counted from the same
-     * worker list the {@code full} part shows, so the page is self-consistent.
+     * worker list the {@code full} part shows, so the page is self-consistent; a worker
+     * forked and not yet listening is Idle, as php-fpm shows a child from its fork.
      */
     public static StatusSnapshot of(Pool pool, int listenQueueLen, long nowMillis) {
         Scoreboard board = pool.scoreboard();
         long now = nowMillis / 1000;
         List<Process> procs = new ArrayList<>();
         int idle = 0;
-        for (Worker w : pool.snapshot()) {
+        Pool.Processes processes = pool.processes();
+        for (Worker w : processes.workers()) {
             WorkerState state = w.state();
             if (state == WorkerState.IDLE) {
                 idle++;
             }
             procs.add(process(w, state, now));
+        }
+        for (WorkerProcess.Spawned s : processes.spawning()) {
+            idle++;
+            long started = s.startMillis() / 1000;
+            procs.add(new Process(s.pid(), WorkerState.IDLE.label(), started, now - started, 0, 0,
+                    "-", "-", 0, "-", "-", 0, 0));
         }
         long start = board.startMillis() / 1000;
         return new StatusSnapshot(pool.name(), pool.config().pm().label(), start, now - start,

@@ -36,18 +36,12 @@ public final class WorkerProcess {
 
     private static final long START_TIMEOUT_NANOS = 10_000_000_000L;
 
-    private final Process process;
-    private final Path socket;
+    private final Spawned spawned;
     private final SocketChannel channel;
-    private final long startNanos;
-    private final long startMillis;
 
-    private WorkerProcess(Process process, Path socket, SocketChannel channel, long startNanos, long startMillis) {
-        this.process = process;
-        this.socket = socket;
+    private WorkerProcess(Spawned spawned, SocketChannel channel) {
+        this.spawned = spawned;
         this.channel = channel;
-        this.startNanos = startNanos;
-        this.startMillis = startMillis;
     }
 
     /** Thrown when a worker could not be started; the message says which step failed and why. */
@@ -57,7 +51,16 @@ public final class WorkerProcess {
         }
     }
 
+    /** Starts php-cgi and connects to it: {@link #spawn} then {@link Spawned#connect}. */
     public static WorkerProcess start(WorkerSpec spec, Path socket) throws StartException, InterruptedException {
+        return spawn(spec, socket).connect();
+    }
+
+    /**
+     * Starts the exec chain ending in php-cgi listening on {@code socket}; the returned
+     * process is forked but not yet listening.
+     */
+    public static Spawned spawn(WorkerSpec spec, Path socket) throws StartException, InterruptedException {
         WorkerCommand.Built built = WorkerCommand.build(spec, socket, System.getenv());
         ProcessBuilder pb = new ProcessBuilder(built.command());
         pb.environment().clear();
@@ -92,12 +95,48 @@ public final class WorkerProcess {
         if (spec.catchOutput()) {
             WorkerOutput.capture(spec, process);
         }
-        try {
-            SocketChannel channel = connect(process, socket, startNanos, errors);
-            return new WorkerProcess(process, socket, channel, startNanos, startMillis);
-        } catch (StartException | InterruptedException | RuntimeException e) {
-            process.destroyForcibly();
-            throw e;
+        return new Spawned(process, socket, errors, startNanos, startMillis);
+    }
+
+    /**
+     * A php-cgi started and not yet connected to. Its pool counts it from here, as php-fpm
+     * counts a child from its fork: Idle on the status page, though no request reaches it
+     * before it listens.
+     */
+    public static final class Spawned {
+        private final Process process;
+        private final Path socket;
+        private final StartupErrors errors;
+        private final long startNanos;
+        private final long startMillis;
+
+        private Spawned(Process process, Path socket, StartupErrors errors, long startNanos, long startMillis) {
+            this.process = process;
+            this.socket = socket;
+            this.errors = errors;
+            this.startNanos = startNanos;
+            this.startMillis = startMillis;
+        }
+
+        public long pid() {
+            return process.pid();
+        }
+
+        public long startMillis() {
+            return startMillis;
+        }
+
+        /**
+         * Waits for php-cgi to listen and connects to it; if it exits first or does not listen
+         * within the start timeout, the start fails with the reason and the process is killed.
+         */
+        public WorkerProcess connect() throws StartException, InterruptedException {
+            try {
+                return new WorkerProcess(this, WorkerProcess.connect(process, socket, startNanos, errors));
+            } catch (StartException | InterruptedException | RuntimeException e) {
+                process.destroyForcibly();
+                throw e;
+            }
         }
     }
 
@@ -178,11 +217,11 @@ public final class WorkerProcess {
     }
 
     public long pid() {
-        return process.pid();
+        return spawned.pid();
     }
 
     public Process process() {
-        return process;
+        return spawned.process;
     }
 
     public SocketChannel channel() {
@@ -190,18 +229,18 @@ public final class WorkerProcess {
     }
 
     public long startNanos() {
-        return startNanos;
+        return spawned.startNanos;
     }
 
     public long startMillis() {
-        return startMillis;
+        return spawned.startMillis;
     }
 
     /** Closes the master's connection and removes the socket; the process is signalled by its owner. */
     public void closeConnection() {
         closeQuietly(channel);
         try {
-            Files.deleteIfExists(socket);
+            Files.deleteIfExists(spawned.socket);
         } catch (IOException ignored) {
             // the runtime directory is removed at exit anyway
         }

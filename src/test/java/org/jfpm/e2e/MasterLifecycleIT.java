@@ -8,13 +8,16 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.OptionalInt;
 import org.jfpm.e2e.support.Backends;
 import org.jfpm.e2e.support.Jfpm;
 import org.jfpm.e2e.support.Pids;
 import org.jfpm.e2e.support.ScratchDir;
+import org.jfpm.e2e.support.SlowPhpCgi;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -75,6 +78,21 @@ class MasterLifecycleIT {
             assertThat(jfpm.awaitExit(Duration.ofSeconds(15))).as(jfpm.logText()).hasValue(0);
             assertThat(jfpm.awaitLogs("DEBUG: .*\\[pool www\\] child \\d+ exited ", 4, Duration.ofSeconds(1)))
                     .as(jfpm.logText()).noneMatch(l -> l.contains("SIGKILL"));
+        }
+    }
+
+    /**
+     * "ready to handle connections" means a request finds a worker listening: php-fpm's
+     * children are ready within milliseconds of their fork, a php-cgi takes longer, so jfpm
+     * says it once its initial workers listen.
+     */
+    @Test
+    void readyOnceTheInitialWorkersListen(@TempDir Path bin) throws Exception {
+        assumeFalse(Jfpm.isReference(), "JFPM_PHP_CGI is jfpm's");
+        Map<String, String> env = SlowPhpCgi.in(bin, Duration.ofMillis(1500));
+        try (Jfpm jfpm = Jfpm.start(dir -> Jfpm.pool().maxChildren(2).render(dir), dir -> env)) {
+            List<String> children = ProcessHandle.of(jfpm.pid()).orElseThrow().children().map(Pids::commandName).toList();
+            assertThat(children).as(jfpm.logText()).hasSize(2).allMatch(c -> c.startsWith("php-cgi"));
         }
     }
 

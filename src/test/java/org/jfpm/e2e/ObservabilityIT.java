@@ -18,8 +18,10 @@ import org.jfpm.e2e.support.Http;
 import org.jfpm.e2e.support.Jfpm;
 import org.jfpm.e2e.support.Nginx;
 import org.jfpm.e2e.support.Pids;
+import org.jfpm.e2e.support.SlowPhpCgi;
 import org.jfpm.testing.FcgiClient;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * What an operator sees, through real nginx: the status page in every format
@@ -208,6 +210,8 @@ class ObservabilityIT {
         try (Stack s = around(backend)) {
             Http http = s.http;
             awaitIdle(s, 1);
+            // the worker counts as idle from its start; a request served says it listens
+            assertThat(http.get("/echo.php").statusCode()).as(s.logs()).isEqualTo(200);
             List<CompletableFuture<HttpResponse<byte[]>>> busy = new ArrayList<>();
             for (int i = 0; i < 3; i++) {
                 busy.add(CompletableFuture.supplyAsync(() -> http.get("/sleep.php?ms=2500")));
@@ -326,6 +330,34 @@ class ObservabilityIT {
             assertThat(slow).as(s.logs()).matches("(?s).*\nscript_filename = (/\\S+/nested\\.php)\n"
                     + "\\[0x[0-9a-f]{16}\\] sleep\\(\\) \\1:2\n"
                     + "\\[0x[0-9a-f]{16}\\] inner\\(\\) \\1:3\n");
+        }
+    }
+
+    /**
+     * php-fpm counts a child from its fork; a php-cgi slow to listen (a cold disk, a busy
+     * machine) is on the status page already, Idle, with its pid. Start-up waits for the
+     * workers to listen before "ready", so the worker watched here is a replacement.
+     */
+    @Test
+    void statusCountsAWorkerFromItsStartNotFromWhenItListens(@TempDir Path bin) throws Exception {
+        assumeFalse(Jfpm.isReference(), "JFPM_PHP_CGI is jfpm's");
+        Map<String, String> env = SlowPhpCgi.in(bin, Duration.ofSeconds(2));
+        Jfpm backend = Jfpm.start(dir -> statusPool().render(dir), dir -> env);
+        try (Stack s = around(backend)) {
+            ProcessHandle master = ProcessHandle.of(backend.pid()).orElseThrow();
+            List<Long> first = master.children().map(ProcessHandle::pid).toList();
+            assertThat(first).as(s.logs()).hasSize(2);
+            Pids.signal(first.getFirst(), "KILL");
+            List<Long> replacement = List.of();
+            for (int i = 0; i < 100 && replacement.isEmpty(); i++) {
+                Pids.sleep(Duration.ofMillis(10));
+                replacement = master.children().map(ProcessHandle::pid).filter(p -> !first.contains(p)).toList();
+            }
+            assertThat(replacement).as(s.logs()).hasSize(1); // in its 2 s sleep, not listening
+            String page = Http.text(s.http.get("/status?full&json"));
+            assertThat(page).as(s.logs()).contains("\"idle processes\":2,", "\"active processes\":0,",
+                    "\"total processes\":2,", "\"pid\":" + replacement.getFirst() + ",\"state\":\"Idle\",");
+            assertThat(s.http.get("/echo.php").statusCode()).as(s.logs()).isEqualTo(200);
         }
     }
 
