@@ -5,10 +5,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.stream.Stream;
 import org.jfpm.config.ConfigOptions;
 import org.jfpm.config.GlobalConfig;
 import org.jfpm.config.PoolConfig;
@@ -45,10 +43,7 @@ final class PoolSetup {
             return null;
         }
         try {
-            // traversable by the pools' users, listable by nobody but the master
-            Path dir = Files.createTempDirectory("jfpm-", PosixFilePermissions.asFileAttribute(
-                    PosixFilePermissions.fromString("rwx--x--x")));
-            return new PoolSetup(options, phpCgi, dir);
+            return new PoolSetup(options, phpCgi, RuntimeDir.create());
         } catch (IOException e) {
             Log.error("unable to create the runtime directory for worker sockets: " + e.getMessage());
             return null;
@@ -208,12 +203,6 @@ final class PoolSetup {
             dirs = new ArrayList<>(chrootDirs);
         }
         dirs.add(runtimeDir);
-        for (Path dir : dirs) {
-            try (Stream<Path> files = Files.walk(dir)) {
-                files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            } catch (IOException ignored) {
-                // a temp directory left behind is harmless
-            }
-        }
+        dirs.forEach(RuntimeDir::delete);
     }
 }

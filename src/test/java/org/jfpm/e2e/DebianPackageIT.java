@@ -159,7 +159,8 @@ class DebianPackageIT {
                 Run verify = ok(Duration.ofMinutes(1), "systemd-analyze", "verify", UNIT.toString());
                 assertThat(verify.out()).as("systemd-analyze verify").doesNotContain("jfpm.service:");
             }
-            assertThat(unit).contains("\nType=notify\n", "\nExecReload=/bin/kill -USR2 $MAINPID\n");
+            assertThat(unit).contains("\nType=notify\n", "\nExecReload=/bin/kill -USR2 $MAINPID\n",
+                    "\nRuntimeDirectory=jfpm\n");
             List<String> execStart = unitCommand(unit, "ExecStart");
             assertThat(execStart).containsExactly("/usr/sbin/jfpm", "--nodaemonize", "--fpm-config", STOCK_CONF.toString());
             assertThat(ok(Duration.ofSeconds(60), "/usr/sbin/jfpm", "-t").out())
@@ -170,12 +171,18 @@ class DebianPackageIT {
                 ProcessBuilder pb = new ProcessBuilder(execStart).directory(new java.io.File("/"))
                         .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
                 pb.environment().put("NOTIFY_SOCKET", notify.path().toString());
+                Path runtimeDirectory = Files.createDirectory(dir.resolve("run-jfpm")); // RuntimeDirectory=, made by systemd
+                pb.environment().put("RUNTIME_DIRECTORY", runtimeDirectory.toString());
                 master = pb.start();
                 LogLines out = LogLines.drain(master.getInputStream(), "unit-stdout");
                 LogLines err = LogLines.drain(master.getErrorStream(), "unit-stderr");
                 String ready = notify.await("READY=1", Duration.ofSeconds(60)).orElseThrow(() -> new AssertionError(
                         "no READY=1 on $NOTIFY_SOCKET within 60 s\n" + err.text() + out.text()));
                 assertThat(ready).contains("MAINPID=" + master.pid());
+                try (Stream<Path> made = Files.list(runtimeDirectory)) {
+                    assertThat(made.map(p -> p.getFileName().toString())).as("the workers' runtime dir")
+                            .singleElement().asString().startsWith("jfpm-" + master.pid() + "-");
+                }
                 family.addAll(master.descendants().toList());
                 assertThat(Files.readString(Path.of("/proc", Long.toString(master.pid()), "maps")))
                         .as("the master maps the AOT cache").contains(AOT_CACHE.toString());

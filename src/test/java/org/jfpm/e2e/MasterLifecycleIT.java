@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
+import java.util.stream.Stream;
 import org.jfpm.e2e.support.Backends;
 import org.jfpm.e2e.support.Jfpm;
 import org.jfpm.e2e.support.Pids;
@@ -110,8 +111,29 @@ class MasterLifecycleIT {
                 assertThat(jfpm.awaitExit(Duration.ofSeconds(5))).as("master gone").isPresent();
                 assertThat(Pids.awaitGone(workers, Duration.ofSeconds(5)))
                         .as("workers still running 5 s after the master was SIGKILLed").isEmpty();
+                assertThat(runtime).as("a SIGKILLed master cannot remove its runtime dir").isDirectory();
+                try (Jfpm next = Jfpm.pool().maxChildren(1).start()) {
+                    assertThat(runtime).as("the next start removes it\n" + next.logText()).doesNotExist();
+                }
             } finally {
-                ScratchDir.adopt(runtime).close(); // a SIGKILLed master cannot remove its runtime dir
+                ScratchDir.adopt(runtime).close();
+            }
+        }
+    }
+
+    /** Under systemd's RuntimeDirectory= the workers' sockets are in it: systemd removes it at stop, however the master ended. */
+    @Test
+    void workerSocketsInSystemdsRuntimeDirectory() throws Exception {
+        assumeFalse(Jfpm.isReference(), "php-fpm's children share its listening socket");
+        try (ScratchDir run = ScratchDir.create("runtime-directory")) {
+            try (Jfpm jfpm = Jfpm.start(dir -> Jfpm.pool().maxChildren(1).render(dir),
+                    dir -> Map.of("RUNTIME_DIRECTORY", run.path().toString()))) {
+                Path runtime = runtimeDir(jfpm.awaitWorkers(1, Duration.ofSeconds(5)));
+                assertThat(runtime.getParent()).isEqualTo(run.path());
+                assertThat(runtime.getFileName().toString()).startsWith("jfpm-" + jfpm.pid() + "-");
+            }
+            try (Stream<Path> left = Files.list(run.path())) {
+                assertThat(left).as("removed at a clean stop").isEmpty();
             }
         }
     }
