@@ -27,7 +27,7 @@ final class BufferPool {
     private static final int KEEP = 256;
     private static final ConcurrentLinkedDeque<ByteBuffer> FREE = new ConcurrentLinkedDeque<>();
     /** How many buffers FREE holds, or is about to. */
-    private static final AtomicInteger kept = new AtomicInteger();
+    private static final AtomicInteger KEPT = new AtomicInteger();
 
     static final int BUDGET = (int) Math.max(64, Runtime.getRuntime().maxMemory() / 2 / SIZE);
     private static final Semaphore ROOM = new Semaphore(BUDGET);
@@ -56,7 +56,7 @@ final class BufferPool {
         if (b == null) {
             return ByteBuffer.allocateDirect(SIZE);
         }
-        kept.decrementAndGet();
+        KEPT.decrementAndGet();
         return b.clear();
     }
 
@@ -65,10 +65,10 @@ final class BufferPool {
             return;
         }
         // a count, not FREE.size(): that walks the deque, and kept connections give back per request
-        if (kept.incrementAndGet() <= KEEP) {
+        if (KEPT.incrementAndGet() <= KEEP) {
             FREE.addFirst(b);
         } else {
-            kept.decrementAndGet();
+            KEPT.decrementAndGet();
         }
     }
 }

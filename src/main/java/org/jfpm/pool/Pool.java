@@ -603,7 +603,7 @@ public final class Pool {
         }
     }
 
-    /** Live workers, for status pages and shutdown. */
+    /** Live workers (connected ones), for signals, timeouts and shutdown; the status page reads {@link #processes()}. */
     public List<Worker> snapshot() {
         lock.lock();
         try {

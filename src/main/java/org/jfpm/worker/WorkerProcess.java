@@ -62,10 +62,7 @@ public final class WorkerProcess {
      */
     public static Spawned spawn(WorkerSpec spec, Path socket) throws StartException, InterruptedException {
         WorkerCommand.Built built = WorkerCommand.build(spec, socket, System.getenv());
-        ProcessBuilder pb = new ProcessBuilder(built.command());
-        pb.environment().clear();
-        pb.environment().putAll(built.environment());
-        pb.redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
+        ProcessBuilder pb = builder(built);
         if (!spec.catchOutput()) {
             pb.redirectOutput(ProcessBuilder.Redirect.DISCARD); // stderr stays a pipe: it says why a start failed
         }
@@ -149,10 +146,7 @@ public final class WorkerProcess {
      */
     static String phpinfo(WorkerSpec spec) throws StartException, InterruptedException {
         WorkerCommand.Built built = WorkerCommand.info(spec, System.getenv());
-        ProcessBuilder pb = new ProcessBuilder(built.command());
-        pb.environment().clear();
-        pb.environment().putAll(built.environment());
-        pb.redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
+        ProcessBuilder pb = builder(built);
         Process process;
         try {
             process = pb.start();
@@ -175,6 +169,14 @@ public final class WorkerProcess {
             throw new StartException(errors.explain(process.exitValue(), " (php-cgi -i)"));
         }
         return new String(out, StandardCharsets.UTF_8);
+    }
+
+    /** The chain's command with exactly its environment, stdin from /dev/null. */
+    private static ProcessBuilder builder(WorkerCommand.Built built) {
+        ProcessBuilder pb = new ProcessBuilder(built.command());
+        pb.environment().clear();
+        pb.environment().putAll(built.environment());
+        return pb.redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
     }
 
     private static SocketChannel connect(Process process, Path socket, long startNanos, StartupErrors errors)
