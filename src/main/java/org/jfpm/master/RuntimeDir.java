@@ -1,13 +1,17 @@
 package org.jfpm.master;
 
 import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Comparator;
-import java.util.regex.Matcher;
+import java.util.Set;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
@@ -15,11 +19,24 @@ import java.util.stream.Stream;
  * The master's private directory for its workers' sockets and the prelude:
  * {@code jfpm-PID-RANDOM} in systemd's {@code RuntimeDirectory=} when the unit has one
  * (systemd removes it when the service stops, however the master ended), else in the
- * temp dir. A SIGKILLed master cannot remove its own, so each start removes those of
- * masters that are gone: same owner, no process with that pid.
+ * temp dir.
+ *
+ * <p>A SIGKILLed master cannot remove its own, so each start removes those of masters
+ * that are gone. Gone is proved, not guessed from the pid in the name: the master holds
+ * a lock on {@link #LOCK} in its directory for as long as it lives (the kernel drops it
+ * when the process ends, however it ends), and a directory is removed only when its lock
+ * can be taken. A pid says nothing across pid namespaces (a container, a sandbox, a test
+ * harness with {@code unshare}): there another live master's pid looks dead.
  */
 final class RuntimeDir {
-    private static final Pattern NAME = Pattern.compile("jfpm-(\\d+)-\\d+");
+    private static final Pattern NAME = Pattern.compile("jfpm-\\d+-\\d+");
+    /** The file whose lock says the directory's master is alive. */
+    static final String LOCK = "master.lock";
+    /**
+     * This master's lock, held until the process ends. The reference matters: an
+     * unreachable channel is closed by its cleaner, and closing it drops the lock.
+     */
+    private static volatile FileLock held;
 
     private RuntimeDir() {}
 
@@ -27,8 +44,42 @@ final class RuntimeDir {
     static Path create() throws IOException {
         Path dir = Files.createTempDirectory(base(), "jfpm-" + ProcessHandle.current().pid() + "-",
                 PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx--x--x")));
+        held = lock(dir);
         removeStale(dir);
         return dir;
+    }
+
+    /** Takes the lock that marks {@code dir} as a live master's; it stays held until the process ends. */
+    static FileLock lock(Path dir) throws IOException {
+        FileChannel channel = FileChannel.open(dir.resolve(LOCK), Set.of(StandardOpenOption.CREATE_NEW,
+                StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS),
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        FileLock lock = channel.tryLock();
+        if (lock == null) {
+            channel.close();
+            throw new IOException("cannot lock " + dir.resolve(LOCK) + ": held by another process");
+        }
+        return lock;
+    }
+
+    /** Whether {@code dir}'s master is gone: its lock file exists and nobody holds the lock. */
+    private static boolean abandoned(Path dir) {
+        Path lockFile = dir.resolve(LOCK);
+        if (!Files.isRegularFile(lockFile, LinkOption.NOFOLLOW_LINKS)) {
+            return false; // a master still setting up, or one of a version without the lock: left alone
+        }
+        try (FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
+            FileLock lock = channel.tryLock();
+            if (lock == null) {
+                return false;
+            }
+            lock.release();
+            return true;
+        } catch (OverlappingFileLockException alive) {
+            return false; // held by this very process
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     /** The first of systemd's {@code $RUNTIME_DIRECTORY}, else {@code java.io.tmpdir}. */
@@ -40,16 +91,15 @@ final class RuntimeDir {
         return Path.of(System.getProperty("java.io.tmpdir"));
     }
 
-    /** Removes the other runtime dirs beside {@code own} that have its owner and whose master is gone. */
+    /** Removes the other runtime dirs beside {@code own} that have its owner and whose master is gone (unlocked). */
     static void removeStale(Path own) {
         try (DirectoryStream<Path> dirs = Files.newDirectoryStream(own.getParent(), "jfpm-*")) {
             Object owner = Files.getAttribute(own, "unix:uid", LinkOption.NOFOLLOW_LINKS);
             for (Path dir : dirs) {
-                Matcher m = NAME.matcher(dir.getFileName().toString());
-                if (m.matches() && !dir.equals(own)
+                if (NAME.matcher(dir.getFileName().toString()).matches() && !dir.equals(own)
                         && Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)
                         && owner.equals(Files.getAttribute(dir, "unix:uid", LinkOption.NOFOLLOW_LINKS))
-                        && ProcessHandle.of(Long.parseLong(m.group(1))).isEmpty()) {
+                        && abandoned(dir)) {
                     delete(dir);
                 }
             }

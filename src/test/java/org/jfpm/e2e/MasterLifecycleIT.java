@@ -24,6 +24,8 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 /** Start, stop and death of the master, as a service manager sees them. */
 class MasterLifecycleIT {
+    /** The file in a runtime dir whose lock its live master holds. */
+    private static final String RUNTIME_LOCK = "master.lock";
 
     static final String TIME = "^\\[\\d{2}-[A-Z][a-z]{2}-\\d{4} \\d{2}:\\d{2}:\\d{2}\\] ";
 
@@ -117,6 +119,54 @@ class MasterLifecycleIT {
                 }
             } finally {
                 ScratchDir.adopt(runtime).close();
+            }
+        }
+    }
+
+    /**
+     * A master that cannot see another's pid (its own pid namespace: a container, a sandbox,
+     * a harness with unshare) must not take that master's runtime dir for a SIGKILLed one's:
+     * the dir is kept while its master holds the lock in it, whatever its pid looks like.
+     */
+    @Test
+    void aSecondMasterInAnotherPidNamespaceLeavesTheFirstsRuntimeDirAlone() throws Exception {
+        assumeFalse(Jfpm.isReference(), "php-fpm keeps no runtime dir");
+        assumeTrue(new ProcessBuilder("unshare", "--pid", "--fork", "--mount-proc", "true").start().waitFor() == 0,
+                "unshare --pid (needs root or user namespaces)");
+        try (Jfpm first = Jfpm.pool().maxChildren(1).start();
+             ScratchDir second = ScratchDir.create("jfpm-e2e-ns-")) {
+            Path runtime = runtimeDir(first.awaitWorkers(1, Duration.ofSeconds(5)));
+            Path conf = second.write("php-fpm.conf", Files.readString(first.confFile())
+                    .replace(first.dir().toString(), second.path().toString()));
+            Path out = second.resolve("output.log");
+            Process unshare = new ProcessBuilder("unshare", "--pid", "--fork", "--mount-proc", "--kill-child",
+                    Jfpm.executable().toString(), "-F", "-O", "-R", "-y", conf.toString())
+                    .redirectErrorStream(true).redirectOutput(out.toFile()).start();
+            Path otherRuntime = null;
+            try {
+                long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+                while (!(Files.exists(out) && Files.readString(out).contains("ready to handle connections"))
+                        && unshare.isAlive() && System.nanoTime() < deadline) {
+                    Thread.sleep(50);
+                }
+                assertThat(Files.readString(out)).as("the second master's log").contains("ready to handle connections");
+                otherRuntime = runtimeDir(unshare.descendants().filter(p -> p.info().command()
+                        .map(c -> c.contains("php-cgi")).orElse(false)).map(ProcessHandle::pid).toList());
+                assertThat(runtime).as("the first master's runtime dir").isDirectory();
+                try (Stream<Path> files = Files.walk(runtime)) {
+                    assertThat(files.map(f -> f.getFileName().toString())).as("what the first master's workers use")
+                            .contains(RUNTIME_LOCK, "prelude.php");
+                }
+                assertThat(first.isAlive()).isTrue();
+            } finally {
+                // the second master (unshare's child) is stopped as a user would, and removes its own dir
+                unshare.children().forEach(ProcessHandle::destroy);
+                if (!unshare.waitFor(20, java.util.concurrent.TimeUnit.SECONDS)) {
+                    unshare.destroyForcibly(); // --kill-child: the master goes with it
+                }
+                if (otherRuntime != null) {
+                    ScratchDir.adopt(otherRuntime).close();
+                }
             }
         }
     }
