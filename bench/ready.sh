@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# bench/ready.sh: how long from launch until the first request is answered?
+# bench/ready.sh: how long from launch until the first request is answered, and from
+# SIGTERM until the manager has exited?
 #
 #   bench/ready.sh [ROUNDS]      (default 7)
 #
@@ -10,6 +11,9 @@
 # is missing or older than the jar) and without it. Prints every time and as its last line
 # the medians:
 #   ready: jfpm_ms=900 jfpm_no_aot_ms=1060 fpm_ms=130 rounds=7
+#   stop: jfpm_ms=90 fpm_ms=5 rounds=7
+# The stop is timed with the 4 workers idle, from kill -TERM until the manager's exit
+# status is collected (its workers are gone by then: both stop them before exiting).
 # Run from the repository root after `mvn package`; needs php8.2-fpm, php8.2-cgi and
 # libfcgi-bin (cgi-fcgi). As root the pool runs as www-data.
 set -euo pipefail
@@ -45,11 +49,11 @@ pm = static
 pm.max_children = 4
 EOF
 
-# launch NAME COMMAND...: ms from launch to the first answer
+# launch NAME COMMAND...: "READY_MS STOP_MS": launch to the first answer, SIGTERM to exit
 launch() {
   local name=$1; shift
   rm -f "$dir/php.sock"
-  local t0 t1
+  local t0 t1 t2
   t0=$(date +%s%N)
   "$@" >"$dir/$name.out" 2>&1 &
   manager=$!
@@ -58,7 +62,8 @@ launch() {
         | grep -q '^ready$'; then
       t1=$(date +%s%N)
       kill "$manager"; wait "$manager" 2>/dev/null || true; manager=""
-      echo $(( (t1 - t0) / 1000000 ))
+      t2=$(date +%s%N)
+      echo "$(( (t1 - t0) / 1000000 )) $(( (t2 - t1) / 1000000 ))"
       return 0
     fi
     kill -0 "$manager" 2>/dev/null || break
@@ -76,13 +81,16 @@ if ! [ "$ROOT/target/jfpm.aot" -nt "$ROOT/target/jfpm.jar" ]; then
   "$ROOT/bin/jfpm-aot" >&2
 fi
 
-jfpm_all=""; cold_all=""; fpm_all=""
+jfpm_all=""; cold_all=""; fpm_all=""; jstop_all=""; fstop_all=""
 for round in $(seq 1 "$ROUNDS"); do
-  j=$(launch jfpm "$ROOT/bin/jfpm" -F -y "$dir/php-fpm.conf")
-  c=$(JFPM_AOT_CACHE="" launch jfpm-cold "$ROOT/bin/jfpm" -F -y "$dir/php-fpm.conf")
-  f=$(launch fpm "$PHP_FPM" -F -y "$dir/php-fpm.conf")
-  echo "round $round: jfpm ${j} ms, jfpm without its AOT cache ${c} ms, php-fpm ${f} ms"
+  read -r j js < <(launch jfpm "$ROOT/bin/jfpm" -F -y "$dir/php-fpm.conf")
+  read -r c _ < <(JFPM_AOT_CACHE="" launch jfpm-cold "$ROOT/bin/jfpm" -F -y "$dir/php-fpm.conf")
+  read -r f fs < <(launch fpm "$PHP_FPM" -F -y "$dir/php-fpm.conf")
+  echo "round $round: jfpm ${j} ms, jfpm without its AOT cache ${c} ms, php-fpm ${f} ms;" \
+    "stop: jfpm ${js} ms, php-fpm ${fs} ms"
   jfpm_all="$jfpm_all $j"; cold_all="$cold_all $c"; fpm_all="$fpm_all $f"
+  jstop_all="$jstop_all $js"; fstop_all="$fstop_all $fs"
 done
 echo "ready: jfpm_ms=$(echo "$jfpm_all" | median) jfpm_no_aot_ms=$(echo "$cold_all" | median)" \
   "fpm_ms=$(echo "$fpm_all" | median) rounds=$ROUNDS"
+echo "stop: jfpm_ms=$(echo "$jstop_all" | median) fpm_ms=$(echo "$fstop_all" | median) rounds=$ROUNDS"

@@ -1,6 +1,8 @@
 package org.jfpm.cli;
 
+import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.jfpm.config.ConfigException;
@@ -101,7 +103,38 @@ public final class Main {
     public static void main(String[] args) {
         int status = run(args);
         Log.flush();
-        System.exit(status);
+        System.out.flush();
+        System.err.flush();
+        if (recordingAotCache()) {
+            System.exit(status); // the JVM writes the cache in its own exit sequence
+        }
+        exitNow(status);
+    }
+
+    /**
+     * Exits without the JVM's exit sequence, which waits 300 ms for every thread blocked
+     * in a system call to leave it (HotSpot's VM_Exit::wait_for_threads_in_native_to_block:
+     * the virtual threads' poller in epoll_wait, the attach listener in accept, the signal
+     * thread in read are always there). systemd and container runtimes wait for that on
+     * every restart; php-fpm stops in a few milliseconds. Everything jfpm owns is closed
+     * by now; the one file the JVM would remove on its way out, its attach socket
+     * ({@code /tmp/.java_pid<pid>}, made at start because the launcher runs it with -Xrs),
+     * is removed here.
+     */
+    private static void exitNow(int status) {
+        try {
+            Files.deleteIfExists(Path.of("/tmp/.java_pid" + ProcessHandle.current().pid()));
+        } catch (IOException | RuntimeException ignored) {
+            // a socket file left in /tmp; the next JVM with this pid replaces it
+        }
+        Native.exitNow(status);
+    }
+
+    /** bin/jfpm-aot's training run: the AOT cache is written by the JVM's exit sequence. */
+    private static boolean recordingAotCache() {
+        String opts = System.getenv("JFPM_JAVA_OPTS");
+        return opts != null && (opts.contains("AOTCacheOutput") || opts.contains("AOTMode=record")
+                || opts.contains("ArchiveClassesAtExit"));
     }
 
     static int run(String[] args) {

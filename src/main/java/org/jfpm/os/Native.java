@@ -50,6 +50,8 @@ public final class Native {
             FunctionDescriptor.of(INT));
     private static final MethodHandle GETGID = LINKER.downcallHandle(LIBC.find("getgid").orElseThrow(),
             FunctionDescriptor.of(INT));
+    private static final MethodHandle EXIT = LINKER.downcallHandle(LIBC.find("_exit").orElseThrow(),
+            FunctionDescriptor.ofVoid(INT));
 
     public static final int O_WRONLY = 1;
     public static final int O_RDWR = 2;
@@ -276,5 +278,17 @@ public final class Native {
             throw new NativeException(call, (int) ERRNO_HANDLE.get(state, 0L));
         }
         return rc;
+    }
+
+    /**
+     * Ends the process at once with {@code status} (_exit(2)): no JVM shutdown sequence.
+     * The caller has flushed and closed what it owns.
+     */
+    public static void exitNow(int status) {
+        try {
+            EXIT.invokeExact(status);
+        } catch (Throwable e) {
+            throw new IllegalStateException("_exit failed", e);
+        }
     }
 }
