@@ -100,7 +100,7 @@ class MasterLifecycleIT {
     }
 
     @Test
-    void masterKilledWithSigkillLeavesNoWorker() {
+    void masterKilledWithSigkillLeavesNoWorker() throws Exception {
         // php-fpm's children outlive a SIGKILLed master; jfpm promises they do not
         assumeFalse(Jfpm.isReference(), "php-fpm8.2 leaves orphans: a jfpm-only guarantee");
         try (Jfpm jfpm = Jfpm.pool().start()) {
@@ -119,6 +119,8 @@ class MasterLifecycleIT {
                 }
             } finally {
                 ScratchDir.adopt(runtime).close();
+                // the JVM's attach socket, which only its own exit removes
+                Files.deleteIfExists(Path.of("/tmp/.java_pid" + jfpm.pid()));
             }
         }
     }
