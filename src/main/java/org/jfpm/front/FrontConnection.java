@@ -758,6 +758,7 @@ final class FrontConnection implements Runnable {
          */
         private boolean relayResponse() throws InterruptedException {
             ByteBuffer b = worker.buffer();
+            byte[] finishHead;
             while (true) {
                 int p = r;
                 while (true) {
@@ -775,12 +776,13 @@ final class FrontConnection implements Runnable {
                     }
                     if (finished) {
                         r = p + m;
-                    } else if (type == Fcgi.STDERR && marker != null && isMarker(b, p)) {
+                    } else if (type == Fcgi.STDERR && marker != null && (finishHead = FinishMarker.head(b,
+                            p + Fcgi.HEADER_LEN, RecordScan.contentLength(b, p), marker)) != null) {
                         if (p > r) {
                             sentAny |= toFront(b, r, p, false);
                         }
                         r = p + m;
-                        finishFront();
+                        finishFront(finishHead);
                         return true;
                     } else {
                         if (head != null && !head.done() && type == Fcgi.STDOUT) {
@@ -831,23 +833,21 @@ final class FrontConnection implements Runnable {
             return true;
         }
 
-        private boolean isMarker(ByteBuffer b, int p) {
-            if (RecordScan.contentLength(b, p) != marker.length) {
-                return false;
-            }
-            for (int i = 0, at = p + Fcgi.HEADER_LEN; i < marker.length; i++) {
-                if (b.get(at + i) != marker[i]) {
-                    return false;
-                }
-            }
-            return true;
-        }
-
-        /** fastcgi_finish_request(): the front's response ends here (empty STDOUT, END_REQUEST). */
-        private void finishFront() {
+        /**
+         * fastcgi_finish_request(): the front's response ends here: the CGI head when the
+         * script had sent nothing yet, the empty STDOUT, END_REQUEST.
+         */
+        private void finishFront(byte[] cgiHead) {
             finished = true;
             worker.requestFinishing();
-            ByteBuffer out = ByteBuffer.allocate(Records.paddedLength(0) + Records.paddedLength(Fcgi.END_BODY_LEN));
+            if (head != null && !head.done()) {
+                head.feed(ByteBuffer.wrap(cgiHead), 0, cgiHead.length);
+            }
+            ByteBuffer out = ByteBuffer.allocate(Records.paddedLength(cgiHead.length) + Records.paddedLength(0)
+                    + Records.paddedLength(Fcgi.END_BODY_LEN));
+            if (cgiHead.length > 0) {
+                Records.stream(out, Fcgi.STDOUT, requestId, cgiHead, 0, cgiHead.length);
+            }
             Records.header(out, Fcgi.STDOUT, requestId, 0);
             Records.endRequest(out, requestId, 0, Fcgi.REQUEST_COMPLETE);
             toFront(out.flip(), 0, out.limit(), true);
