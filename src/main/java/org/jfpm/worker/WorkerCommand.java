@@ -117,17 +117,9 @@ public final class WorkerCommand {
         }
         cmd.add("--");
         cmd.add(spec.phpCgi().binary().toString());
-        if (spec.noPhpIni()) {
-            cmd.add("-n");
-        } else if (spec.phpIni() != null) {
-            cmd.add("-c");
-            cmd.add(spec.phpIni().toString());
-        } else {
-            spec.phpCgi().fpmConfigDir().ifPresent(dir -> {
-                cmd.add("-c");
-                cmd.add(dir.resolve("php.ini").toString());
-            });
-        }
+        PhpIniLookup.Resolved ini = PhpIniLookup.resolve(spec.phpIni(), spec.noPhpIni(), masterEnv,
+                spec.phpCgi().fpmConfigDir());
+        cmd.addAll(ini.args());
         // later -d wins in php-cgi: command line first, then the pool, admin values last
         spec.defines().forEach(d -> define(cmd, d));
         spec.phpValues().forEach((k, v) -> define(cmd, k + "=" + iniQuoted(v)));
@@ -168,8 +160,8 @@ public final class WorkerCommand {
         env.remove("JFPM_LAUNCHER");
         env.remove("JFPM_DAEMON_CHILD");
         env.remove("_JAVA_SR_SIGNUM");
-        if (!spec.noPhpIni() && spec.phpIni() == null) {
-            spec.phpCgi().fpmConfigDir().ifPresent(dir -> env.put("PHP_INI_SCAN_DIR", dir.resolve("conf.d").toString()));
+        if (ini.scanDir() != null) {
+            env.put("PHP_INI_SCAN_DIR", ini.scanDir());
         }
         return new Built(cmd, env, steps);
     }

@@ -3,6 +3,7 @@ package org.jfpm.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
@@ -10,8 +11,10 @@ import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.jfpm.e2e.support.Http;
 import org.jfpm.e2e.support.Jfpm;
@@ -120,6 +123,35 @@ class RequestSemanticsIT {
                 Thread.sleep(20);
             }
             assertThat(proof).as("the script went on after the answer").exists();
+        }
+    }
+
+    /**
+     * php-fpm reads the php.ini that PHPRC names and the scan directories of
+     * PHP_INI_SCAN_DIR from the environment it was started with (main/php_ini.c); an
+     * empty segment of PHP_INI_SCAN_DIR stands for the compiled-in conf.d.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"", ":"})
+    void workersReadThePhpIniOfPhprcAndTheScanDirsOfPhpIniScanDir(String prefix) throws Exception {
+        try (Jfpm jfpm = Jfpm.start(dir -> {
+            try {
+                Path rc = Files.createDirectories(dir.resolve("rc"));
+                Files.writeString(rc.resolve("php.ini"), "precision = 7\n");
+                Path scan = Files.createDirectories(dir.resolve("scan"));
+                Files.writeString(scan.resolve("zz-site.ini"), "memory_limit = 77M\n");
+                for (Path p : List.of(dir, rc, scan, rc.resolve("php.ini"), scan.resolve("zz-site.ini"))) {
+                    Files.setPosixFilePermissions(p, PosixFilePermissions.fromString(
+                            Files.isDirectory(p) ? "rwxr-xr-x" : "rw-r--r--"));
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            return Jfpm.pool().maxChildren(1).render(dir);
+        }, dir -> Map.of("PHPRC", dir.resolve("rc").toString(), "PHP_INI_SCAN_DIR", prefix + dir.resolve("scan")));
+             FcgiClient client = FcgiClient.connect(jfpm.listenSocket())) {
+            String body = client.request(get("ini.php", "names=precision,memory_limit"), new byte[0]).bodyText();
+            assertThat(body).as(jfpm.logText()).contains("precision='7'\n", "memory_limit='77M'\n");
         }
     }
 

@@ -158,11 +158,14 @@ class WorkerCommandTest {
     }
 
     @Test
-    void explicitPhpIniDoesNotSetTheScanDir() {
+    void explicitPhpIniKeepsPhpFpmsScanDir() {
+        // php-fpm -c FILE still scans its compiled-in conf.d (main/php_ini.c): -c names the file only
         PhpCgi versioned = new PhpCgi(Path.of("/usr/bin/php-cgi8.2"), "8.2");
+        assumeTrue(versioned.fpmConfigDir().isPresent(), "no /etc/php/8.2/fpm/php.ini on this machine");
         Spec s = new Spec(Path.of("/etc/jfpm/php.ini"), false, List.of(), map(), map(), map(), true, null);
-        assertThat(WorkerCommand.build(s.build(versioned), SOCKET, MASTER_ENV).environment())
-                .doesNotContainKey("PHP_INI_SCAN_DIR");
+        WorkerCommand.Built built = WorkerCommand.build(s.build(versioned), SOCKET, MASTER_ENV);
+        assertThat(built.command()).containsSequence("/usr/bin/php-cgi8.2", "-c", "/etc/jfpm/php.ini");
+        assertThat(built.environment()).containsEntry("PHP_INI_SCAN_DIR", "/etc/php/8.2/fpm/conf.d");
     }
 
     private static WorkerSpec confined(WorkerSpec.Confinement c, WorkerSpec.Identity id) {
