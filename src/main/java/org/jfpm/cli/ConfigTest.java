@@ -3,7 +3,10 @@ package org.jfpm.cli;
 import org.jfpm.config.FpmConfig;
 import org.jfpm.log.Log;
 
-/** {@code -t} and {@code -tt} (reference 1.8): the loader's verdict, and with -tt the effective configuration. */
+/**
+ * {@code -t} and {@code -tt} (php-fpm's fpm_conf_init_main in sapi/fpm/fpm/fpm_conf.c, with
+ * fpm_conf_dump for -tt): the loader's verdict, and with -tt the effective configuration.
+ */
 final class ConfigTest {
     private ConfigTest() {}
 

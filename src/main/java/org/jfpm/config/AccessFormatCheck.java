@@ -4,8 +4,8 @@ import java.util.Locale;
 import java.util.Set;
 
 /**
- * Validates access.format as php-fpm does when it opens the access log (fpm_log.c, reference
- * §8.3): returns the WARNING text for the first bad token, or null. php-fpm then fails with
+ * Validates access.format as php-fpm does when it opens the access log (sapi/fpm/fpm/fpm_log.c,
+ * fpm_log_write): returns the WARNING text for the first bad token, or null. php-fpm then fails with
  * {@code [pool %s] wrong format for access.format '%s'}.
  */
 final class AccessFormatCheck {

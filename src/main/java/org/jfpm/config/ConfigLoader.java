@@ -9,7 +9,7 @@ import org.jfpm.os.Accounts;
 /**
  * Loads and checks php-fpm.conf exactly as far as {@code php-fpm -t} does: read (with includes),
  * post-process [global] then every pool, then resolve the pools' accounts. Each stage fails with
- * php-fpm's closing lines for that stage (reference §1.7).
+ * php-fpm's closing lines for that stage (sapi/fpm/fpm/fpm_conf.c, fpm_conf_init_main, and fpm.c, fpm_init).
  */
 public final class ConfigLoader {
     static final Path DEFAULT_CONFIG = Path.of("/etc/php/8.2/fpm/php-fpm.conf");

@@ -8,7 +8,8 @@ import java.util.List;
  *
  * @param configFile  -y; null selects the default: {@code /etc/php/8.2/fpm/php-fpm.conf}, or
  *                    {@code PREFIX/etc/php-fpm.conf} when -p is given (Debian's patched default)
- * @param prefix      -p, nullable; base of relative include/pid/error_log/pool paths (§1.6)
+ * @param prefix      -p, nullable; base of relative include/pid/error_log/pool paths
+ *                    (fpm_evaluate_full_path in sapi/fpm/fpm/fpm_conf.c)
  * @param pidFile     -g, nullable; {@code pid =} in the file overrides it (observed)
  * @param daemonize   -D true, -F false, null = take {@code daemonize} from the file
  * @param allowRoot   -R

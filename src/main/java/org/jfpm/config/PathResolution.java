@@ -3,7 +3,7 @@ package org.jfpm.config;
 import java.util.Set;
 
 /**
- * Where php-fpm resolves relative paths (fpm_evaluate_full_path, reference §1.6): pid and
+ * Where php-fpm resolves relative paths (sapi/fpm/fpm/fpm_conf.c, fpm_evaluate_full_path): pid and
  * error_log against the -p prefix or /var; include and pool prefix against -p or /usr; pool paths
  * against the pool prefix, else -p, else /usr.
  */

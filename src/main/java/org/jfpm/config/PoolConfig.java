@@ -9,7 +9,7 @@ import java.util.Map;
 import java.util.SequencedMap;
 
 /**
- * One pool after defaults, {@code $pool} expansion and relative-path resolution (§1.6).
+ * One pool after defaults, {@code $pool} expansion and relative-path resolution (fpm_evaluate_full_path).
  * Accessors answer the value the server uses; {@link FpmConfig#dump()} shows what php-fpm prints.
  */
 public final class PoolConfig {

@@ -9,7 +9,7 @@ import java.util.List;
 /**
  * php-fpm's per-pool post-processing (fpm_conf_process_all_pools), in its order and with its
  * texts and levels: defaults that depend on other values, relative paths, then the checks of
- * reference §3.2. The first failure stops everything.
+ * fpm_conf_process_all_pools (sapi/fpm/fpm/fpm_conf.c). The first failure stops everything.
  */
 final class PoolPostProcess {
     private final PathResolution paths;

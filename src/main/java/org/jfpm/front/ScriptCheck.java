@@ -12,7 +12,9 @@ import org.jfpm.worker.Prelude;
 
 /**
  * The checks php-fpm's worker makes on SCRIPT_FILENAME before running anything
- * (fpm_main.c, reference 11.3), made by the master, which answers refusals itself:
+ * (sapi/fpm/fpm/fpm_main.c: init_request_info, and main()'s "Primary script unknown"
+ * and 404 when php_fopen_primary_script fails), made by the master, which answers
+ * refusals itself:
  * <ul>
  * <li>no script (no SCRIPT_FILENAME nor PATH_TRANSLATED, a {@code ..} segment, or,
  *     with cgi.fix_pathinfo, nothing found when the path is cut back at '/'):

@@ -17,7 +17,7 @@ import java.util.Set;
  * opened O_APPEND and created 0600; lines over 1024 bytes are cut with
  * php-fpm's NOTICE. {@link #reopen} serves SIGUSR1 (logrotate).
  *
- * <p>{@code access.suppress_path[]} (reference 8.4) drops the line of a
+ * <p>{@code access.suppress_path[]} (PHP 8.2, sapi/fpm/fpm/fpm_log.c) drops the line of a
  * successful, body-less GET or HEAD without a query whose URI is listed.
  */
 public final class AccessLog {

@@ -9,8 +9,8 @@ import java.util.Locale;
 import org.jfpm.os.RequestUsage;
 
 /**
- * {@code access.format} compiled once into parts (php-fpm's fpm_log.c, tokens
- * of reference 8.2). The format was validated when the configuration was
+ * {@code access.format} compiled once into parts (php-fpm's sapi/fpm/fpm/fpm_log.c,
+ * the tokens of fpm_log_write). The format was validated when the configuration was
  * loaded (config's AccessFormatCheck, with php-fpm's messages), so here every
  * token is known; one that is not is written as it stands.
  *

@@ -15,7 +15,7 @@ import java.util.function.Consumer;
  * format, lines below {@code log_level} dropped, each line written with a
  * single write() so concurrent writers never interleave.
  *
- * <p>Where lines go follows php-fpm (reference 9.2): to the {@code error_log}
+ * <p>Where lines go follows php-fpm (sapi/fpm/fpm/fpm_stdio.c, fpm_stdio_open_error_log): to the {@code error_log}
  * file when daemonized, or when stderr is not a terminal and {@code -O} was not
  * given; else to stderr only. Until start-up completes, lines of NOTICE and
  * above written to the file are copied to stderr as well.

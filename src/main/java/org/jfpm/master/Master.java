@@ -104,7 +104,10 @@ public final class Master {
         return EXIT_CONFIG;
     }
 
-    /** php-fpm's rule (reference 9.2): the file when daemonized or without a terminal, unless -O. */
+    /**
+     * php-fpm's rule (fpm_stdio_open_error_log in sapi/fpm/fpm/fpm_stdio.c): the file when
+     * daemonized or without a terminal, unless -O.
+     */
     private boolean openLog(GlobalConfig global) {
         Log.setLevel(global.logLevel());
         Log.setLimit(global.logLimit());

@@ -47,7 +47,7 @@ public record PmDecision(int spawn, boolean killOldestIdle, String warning, bool
     }
 
     /**
-     * One tick of pm = dynamic (reference 6.3).
+     * One tick of pm = dynamic (fpm_pctl_perform_idle_server_maintenance in sapi/fpm/fpm/fpm_process_ctl.c).
      *
      * @param hasIdleWorker  an idle worker exists that could be retired (not one still starting)
      */
@@ -82,7 +82,8 @@ public record PmDecision(int spawn, boolean killOldestIdle, String warning, bool
     }
 
     /**
-     * One tick of pm = ondemand (reference 6.4): the oldest-started idle worker is
+     * One tick of pm = ondemand (the same function's ondemand branch, and
+     * fpm_pctl_on_socket_accept): the oldest-started idle worker is
      * retired when its last activity is more than pm.process_idle_timeout ago.
      *
      * @param oldestIdleLastActiveNanos  last activity of the idle worker with the oldest

@@ -437,7 +437,8 @@ public final class Pool {
             signalDeaths.accept(status.signal());
         }
         if (!stopping) {
-            spawn(1, Level.NOTICE); // every pm re-forks after an exit it did not ask for (reference 6.5, 6.6)
+            // every pm re-forks after an exit it did not ask for (sapi/fpm/fpm/fpm_children.c, fpm_children_bury)
+            spawn(1, Level.NOTICE);
         }
     }
 

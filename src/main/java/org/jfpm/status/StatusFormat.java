@@ -7,7 +7,7 @@ import java.util.List;
 
 /**
  * The status page's formats and how a query string chooses one, as php-fpm
- * does (reference 7.2): each {@code $_GET} key that is a prefix of a keyword
+ * does (sapi/fpm/fpm/fpm_status.c, fpm_status_handle_request): each {@code $_GET} key that is a prefix of a keyword
  * selects it ({@code ?j} is JSON, {@code ?f} is full), html before xml before
  * json before openmetrics before text. Keys are read as PHP registers them:
  * URL-decoded, cut at {@code [}, with {@code .} and space turned into

@@ -141,7 +141,8 @@ public final class WorkerProcess {
      * Runs the pool's exec chain once, ending in {@code php-cgi -i}, and returns what php-cgi
      * printed. The master runs it for each pool before it binds anything: a step that cannot
      * work (a chroot without php-cgi inside, a limit the kernel refuses) stops the start with
-     * the pool and the step named (reference 3.3), and the same output tells {@link Prelude}
+     * the pool and the step named (as fpm_child_init in sapi/fpm/fpm/fpm_children.c does),
+     * and the same output tells {@link Prelude}
      * the pool's settings, so one run of php-cgi does both.
      */
     static String phpinfo(WorkerSpec spec) throws StartException, InterruptedException {

@@ -25,7 +25,7 @@ class FpmGetStatusIT {
             }
             String json = Http.text(http.get("/fpmstatus.php?x=1"));
             assertThat(json).as(jfpm.logText()).isNotEqualTo("false");
-            // php-fpm 8.2's keys, in its order (reference 7.6)
+            // php-fpm 8.2's keys, in its order (fpm_status_export_to_zval in sapi/fpm/fpm/fpm_status.c)
             assertThat(json).contains("\"keys\":[\"pool\",\"process-manager\",\"start-time\",\"start-since\","
                     + "\"accepted-conn\",\"listen-queue\",\"max-listen-queue\",\"listen-queue-len\",\"idle-processes\","
                     + "\"active-processes\",\"total-processes\",\"max-active-processes\",\"max-children-reached\","

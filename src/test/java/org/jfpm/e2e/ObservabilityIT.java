@@ -298,7 +298,7 @@ class ObservabilityIT {
 
     @Test
     void slowlogBacktrace() throws Exception {
-        assumeFalse(Jfpm.isReference(), "jfpm only (format checked against php-fpm-reference.md §10)");
+        assumeFalse(Jfpm.isReference(), "jfpm only (fpm_php_trace.c's format, checked against php-fpm8.2)");
         Jfpm.Pool pool = statusPool().line("request_slowlog_timeout = 1s").line("request_slowlog_trace_depth = 20");
         Jfpm backend = Jfpm.start(dir -> pool.line("slowlog = " + dir + "/slow.log").render(dir));
         try (Stack s = around(backend)) {
@@ -321,7 +321,7 @@ class ObservabilityIT {
 
     @Test
     void slowlogTraceDepth() throws Exception {
-        assumeFalse(Jfpm.isReference(), "jfpm only (format checked against php-fpm-reference.md §10)");
+        assumeFalse(Jfpm.isReference(), "jfpm only (fpm_php_trace.c's format, checked against php-fpm8.2)");
         Jfpm.Pool pool = statusPool().line("request_slowlog_timeout = 1s").line("request_slowlog_trace_depth = 2");
         Jfpm backend = Jfpm.start(dir -> pool.line("slowlog = " + dir + "/slow.log").render(dir));
         try (Stack s = around(backend)) {

@@ -21,7 +21,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The three process managers seen from outside: how many php-cgi workers run, second by
  * second, before, under and after a bounded load step, and the lines php-fpm logs on the way
- * (reference 6.2-6.5). Loads are a few concurrent requests on loopback, each a short sleep.
+ * (sapi/fpm/fpm/fpm_process_ctl.c and fpm_children.c). Loads are a few concurrent requests
+ * on loopback, each a short sleep.
  */
 class ProcessManagerIT {
 

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 /** php-fpm's process manager arithmetic (fpm_process_ctl.c), one row per situation. */
 class PmDecisionTest {
 
-    /** max_children 12, spares 2/4, max_spawn_rate 32: the pool of reference 6.3's observed log. */
+    /** max_children 12, spares 2/4, max_spawn_rate 32: a pool whose php-fpm8.2 log was observed. */
     private static final Dynamic POOL = new Dynamic("www", 12, 2, 4, 32);
 
     private static final String BUSY = "[pool www] seems busy (you may need to increase pm.start_servers, "
