@@ -89,6 +89,11 @@ public final class Master {
         systemd = SystemdNotifier.create(current::pools, global.systemdInterval(), global.systemdIntervalConfigured());
         systemd.ready();
         SignalWatcher.start(this::onSignal);
+        RuntimeGuard.start(setup, stopRequested, () -> {
+            List<Generation> live = new ArrayList<>(draining);
+            live.add(current);
+            return live.stream().flatMap(g -> g.pools().stream()).map(Pool::spec).toList();
+        });
         reportDaemonStatus(true);
         Log.startupComplete();
         detachStdio();

@@ -26,6 +26,8 @@ final class PoolSetup {
     private final PhpCgi phpCgi;
     private final Path runtimeDir;
     private final AtomicInteger poolSeq = new AtomicInteger();
+    /** Set by {@link #cleanUp}: nothing is restored any more. */
+    private boolean closed;
     /** Directories made inside chroots for worker sockets, removed at exit. */
     private final List<Path> chrootDirs = new ArrayList<>();
 
@@ -196,8 +198,56 @@ final class PoolSetup {
         return !s.isEmpty() && s.chars().allMatch(Character::isDigit);
     }
 
+    /**
+     * Puts back what the workers of {@code specs} need when something else removed it (a
+     * temp-dir cleaner, another program): the runtime directory and its lock, each pool's
+     * socket directory, the prelude. Each repair is logged as a WARNING; workers already
+     * connected keep serving, new ones can start again. Called once a second.
+     */
+    synchronized void restore(List<WorkerSpec> specs) {
+        if (closed) {
+            return; // the master is removing them on its way out
+        }
+        try {
+            if (!Files.isDirectory(runtimeDir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                Files.createDirectories(runtimeDir.getParent());
+                Files.createDirectory(runtimeDir, PosixFilePermissions.asFileAttribute(
+                        PosixFilePermissions.fromString("rwx--x--x")));
+                RuntimeDir.relock(runtimeDir);
+                Log.warning("the runtime directory " + runtimeDir + " was removed by another process: recreated");
+            }
+        } catch (IOException e) {
+            Log.error("unable to recreate the runtime directory " + runtimeDir + ": " + e.getMessage());
+            return;
+        }
+        for (WorkerSpec spec : specs) {
+            restore(spec);
+        }
+    }
+
+    private void restore(WorkerSpec spec) {
+        Path socketDir = spec.runtimeDir();
+        try {
+            if (!Files.exists(socketDir)) {
+                if (Files.isSymbolicLink(socketDir)) {
+                    Files.delete(socketDir); // a chroot pool's link whose target went
+                }
+                createSocketDir(socketDir, spec.identity(), spec.confinement().chroot());
+                Log.warning("[pool " + spec.pool() + "] the worker socket directory " + socketDir
+                        + " was removed by another process: recreated");
+            }
+            if (spec.prelude() != null && spec.prelude().restore()) {
+                Log.warning("[pool " + spec.pool() + "] the worker prelude " + spec.prelude().file()
+                        + " was removed by another process: recreated");
+            }
+        } catch (IOException e) {
+            Log.error("[pool " + spec.pool() + "] unable to recreate " + socketDir + ": " + e.getMessage());
+        }
+    }
+
     /** Removes the runtime directory and what was made inside chroots. */
-    void cleanUp() {
+    synchronized void cleanUp() {
+        closed = true;
         List<Path> dirs;
         synchronized (chrootDirs) {
             dirs = new ArrayList<>(chrootDirs);

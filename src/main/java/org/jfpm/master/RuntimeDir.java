@@ -49,6 +49,15 @@ final class RuntimeDir {
         return dir;
     }
 
+    /** Takes this master's lock again in its recreated {@code dir} (the old one went with its file). */
+    static void relock(Path dir) throws IOException {
+        FileLock old = held;
+        held = lock(dir);
+        if (old != null) {
+            old.channel().close();
+        }
+    }
+
     /** Takes the lock that marks {@code dir} as a live master's; it stays held until the process ends. */
     static FileLock lock(Path dir) throws IOException {
         FileChannel channel = FileChannel.open(dir.resolve(LOCK), Set.of(StandardOpenOption.CREATE_NEW,

@@ -65,15 +65,7 @@ public record Prelude(Path file, String marker, String userPrepend, String openB
         }
         try {
             Path file = spec.runtimeDir().resolve(RESOURCE);
-            byte[] text;
-            try (InputStream in = Prelude.class.getResourceAsStream(RESOURCE)) {
-                if (in == null) {
-                    throw new IOException("resource " + RESOURCE + " missing from the jar");
-                }
-                text = in.readAllBytes();
-            }
-            Files.write(file, text, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-            Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("r--r--r--"));
+            write(file);
             byte[] random = new byte[16];
             new SecureRandom().nextBytes(random);
             return spec.withPrelude(new Prelude(file, HexFormat.of().formatHex(random), user.autoPrependFile,
@@ -82,6 +74,27 @@ public record Prelude(Path file, String marker, String userPrepend, String openB
             Log.error("[pool " + spec.pool() + "] unable to install the worker prelude: " + e.getMessage());
             return null;
         }
+    }
+
+    /** Writes the prelude again when its file is gone (removed by something else); false when it was there. */
+    public boolean restore() throws IOException {
+        if (Files.exists(file, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            return false;
+        }
+        write(file);
+        return true;
+    }
+
+    private static void write(Path file) throws IOException {
+        byte[] text;
+        try (InputStream in = Prelude.class.getResourceAsStream(RESOURCE)) {
+            if (in == null) {
+                throw new IOException("resource " + RESOURCE + " missing from the jar");
+            }
+            text = in.readAllBytes();
+        }
+        Files.write(file, text, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("r--r--r--"));
     }
 
     record Settings(String autoPrependFile, String openBasedir, boolean fixPathinfo) {}

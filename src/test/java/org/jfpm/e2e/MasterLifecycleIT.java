@@ -14,8 +14,10 @@ import java.util.stream.Stream;
 import org.jfpm.e2e.support.Backends;
 import org.jfpm.e2e.support.Jfpm;
 import org.jfpm.e2e.support.Pids;
+import org.jfpm.e2e.support.ProjectFiles;
 import org.jfpm.e2e.support.ScratchDir;
 import org.jfpm.e2e.support.SlowPhpCgi;
+import org.jfpm.testing.FcgiClient;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -169,6 +171,34 @@ class MasterLifecycleIT {
                 if (otherRuntime != null) {
                     ScratchDir.adopt(otherRuntime).close();
                 }
+            }
+        }
+    }
+
+    /**
+     * Something else removes the runtime dir while the master runs (a temp-dir cleaner):
+     * the master puts back the dir, the socket dir and the prelude and says so, so that a
+     * replacement worker can bind and every request finds the prelude again.
+     */
+    @Test
+    void aRemovedRuntimeDirIsRecreatedAndServingGoesOn() throws Exception {
+        assumeFalse(Jfpm.isReference(), "php-fpm keeps no runtime dir");
+        try (Jfpm jfpm = Jfpm.pool().maxChildren(1).start()) {
+            List<Long> workers = jfpm.awaitWorkers(1, Duration.ofSeconds(5));
+            Path runtime = runtimeDir(workers);
+            ScratchDir.adopt(runtime).close();
+            jfpm.awaitLog("WARNING: \\[pool www\\] the worker prelude .* was removed by another process: recreated",
+                    Duration.ofSeconds(10));
+            assertThat(jfpm.logText()).contains("WARNING: the runtime directory " + runtime
+                    + " was removed by another process: recreated");
+            Pids.signal(workers.getFirst(), "KILL");
+            assertThat(Pids.awaitGone(workers, Duration.ofSeconds(5))).isEmpty();
+            List<Long> replaced = jfpm.awaitWorkers(1, Duration.ofSeconds(10));
+            assertThat(replaced).hasSize(1).doesNotContainAnyElementsOf(workers);
+            try (FcgiClient client = FcgiClient.connect(jfpm.listenSocket())) {
+                FcgiClient.Response r = client.request(Map.of("REQUEST_METHOD", "GET", "SCRIPT_FILENAME",
+                        ProjectFiles.phpDocroot().resolve("echo.php").toString(), "QUERY_STRING", "n=1"), new byte[0]);
+                assertThat(r.bodyText()).as(jfpm.logText()).contains("get.n=1");
             }
         }
     }
