@@ -142,10 +142,9 @@ class ReloadIT {
         try (Jfpm jfpm = Jfpm.pool().maxChildren(3)
                 .globalLine("emergency_restart_threshold = 2")
                 .globalLine("emergency_restart_interval = 1m").start()) {
+            // "ready to handle connections" (awaited by start()) comes once the initial workers
+            // listen, so none of them is still starting: a SIGSEGV now is a worker death
             List<Long> workers = jfpm.awaitWorkers(3, Duration.ofSeconds(5));
-            // a php-cgi that dies before it listens is a failed start, not a worker death:
-            // give the three time to finish starting (a status-free pool offers no better signal)
-            Thread.sleep(1500);
             Pids.signal(workers.get(0), "SEGV");
             jfpm.awaitLog("WARNING: \\[pool www\\] child " + workers.get(0) + " exited on signal 11 \\(SIGSEGV",
                     Duration.ofSeconds(10));

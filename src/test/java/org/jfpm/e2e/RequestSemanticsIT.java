@@ -67,34 +67,29 @@ class RequestSemanticsIT {
              FcgiClient client = FcgiClient.connect(jfpm.listenSocket())) {
             Path proof = jfpm.dir().resolve("finished.txt");
             long t0 = System.nanoTime();
-            FcgiClient.Response r = client.request(get("finish.php", "s=2&file=" + proof), new byte[0]);
-            long answeredMillis = (System.nanoTime() - t0) / 1_000_000;
+            FcgiClient.Response r = client.request(get("finish.php", "s=4&file=" + proof), new byte[0]);
             assertThat(r.bodyText()).as(jfpm.logText()).isEqualTo("answered\n");
-            assertThat(answeredMillis).as("the client had its whole answer after %d ms", answeredMillis)
-                    .isLessThan(700);
-            assertThat(proof).doesNotExist();
+            assertThat(proof).as("the client has its whole answer while the script still runs").doesNotExist();
 
             // the next request on the same kept connection is not held up by the finishing script
-            long t1 = System.nanoTime();
             FcgiClient.Response next = client.request(get("echo.php", "n=1"), new byte[0]);
             assertThat(next.bodyText()).contains("get.n=1\n");
-            assertThat((System.nanoTime() - t1) / 1_000_000).isLessThan(700);
+            assertThat(proof).as("answered while the first script still runs").doesNotExist();
 
-            long deadline = System.nanoTime() + 10_000_000_000L;
-            while (!Files.exists(proof) && System.nanoTime() < deadline) {
+            long deadline = System.nanoTime() + 20_000_000_000L;
+            while (!(Files.exists(proof) && Files.readString(proof).equals("true,false"))
+                    && System.nanoTime() < deadline) {
                 Thread.sleep(20);
             }
             long ranMillis = (System.nanoTime() - t0) / 1_000_000;
-            assertThat(proof).as(jfpm.logText()).exists();
-            assertThat(ranMillis).isGreaterThanOrEqualTo(1900);
-            Thread.sleep(100); // the file is written just before the script's END_REQUEST
-            assertThat(Files.readString(proof)).isEqualTo("true,false");
+            assertThat(proof).as(jfpm.logText()).hasContent("true,false");
+            assertThat(ranMillis).isGreaterThanOrEqualTo(3900);
 
             // the access line is written at the real end, with the whole duration (as php-fpm)
             Path log = jfpm.dir().resolve("access.log");
             String line = awaitLine(log, "/finish.php");
             double millis = Double.parseDouble(line.substring(line.lastIndexOf(" ") + 1));
-            assertThat(millis).as(line).isGreaterThanOrEqualTo(1900);
+            assertThat(millis).as(line).isGreaterThanOrEqualTo(3900);
             assertThat(line).contains(" 200 ");
         }
     }

@@ -23,8 +23,8 @@ class WorkerOutputIT {
             long pid = jfpm.awaitWorkers(1, Duration.ofSeconds(5)).getFirst();
             assertThat(Http.text(http.get("/stderr.php?n=1500"))).isEqualTo("ok");
             String prefix = "WARNING: [pool www] child " + pid + " said into stderr: \"";
-            jfpm.awaitLog(java.util.regex.Pattern.quote(prefix) + "x+\"$", Duration.ofSeconds(10));
-            Thread.sleep(300);
+            // both pieces of the 1500 characters, whenever the second one is logged
+            jfpm.awaitLogs(java.util.regex.Pattern.quote(prefix) + "x+\"$", 2, Duration.ofSeconds(10));
             List<String> lines = jfpm.logText().lines().filter(l -> l.contains(prefix)).toList();
             assertThat(lines).hasSize(2);
             assertThat(lines.get(0)).hasSize(1023).endsWith("x\"");
