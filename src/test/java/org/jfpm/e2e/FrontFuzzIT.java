@@ -108,7 +108,8 @@ class FrontFuzzIT {
                 for (int i = 0; i < 20; i++) {
                     assertValidRequestServed(jfpm, "with 300 slow clients, request " + i);
                 }
-                assertThat((System.nanoTime() - t0) / 1_000_000).isLessThan(4000);
+                assertThat(jfpm.logText()).as("served while the slow clients still held their connections")
+                        .doesNotContain("no complete request head");
                 for (SocketChannel ch : slow) {
                     ch.write(ByteBuffer.wrap(new byte[] {1})); // dribbling on does not reset the timer
                 }
