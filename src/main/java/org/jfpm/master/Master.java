@@ -13,8 +13,6 @@ import org.jfpm.config.GlobalConfig;
 import org.jfpm.front.Listener;
 import org.jfpm.front.PoolFront;
 import org.jfpm.log.Log;
-import org.jfpm.os.Accounts;
-import org.jfpm.os.Native;
 import org.jfpm.os.Signals;
 import org.jfpm.pool.Pool;
 
@@ -68,7 +66,7 @@ public final class Master {
 
     public int run() throws InterruptedException {
         GlobalConfig global = firstConfig.global();
-        if (!openLog(global)) {
+        if (!MasterStdio.openLog(global, forceStderr)) {
             return failStart();
         }
         firstConfig.messages().forEach(m -> Log.log(m.level(), m.text()));
@@ -96,7 +94,7 @@ public final class Master {
         });
         reportDaemonStatus(true);
         Log.startupComplete();
-        detachStdio();
+        MasterStdio.detach(daemonStatus != null);
         stopRequested.await();
         stop();
         Log.notice("exiting, bye-bye!");
@@ -109,35 +107,9 @@ public final class Master {
         return EXIT_CONFIG;
     }
 
-    /**
-     * php-fpm's rule (fpm_stdio_open_error_log in sapi/fpm/fpm/fpm_stdio.c): the file when
-     * daemonized or without a terminal, unless -O.
-     */
-    private boolean openLog(GlobalConfig global) {
-        Log.setLevel(global.logLevel());
-        Log.setLimit(global.logLimit());
-        boolean toFile = global.daemonize() || (!forceStderr && !Native.isatty(2));
-        if (!toFile) {
-            Log.useStderr();
-            return true;
-        }
-        if (global.errorLog().equalsIgnoreCase("syslog")) {
-            Log.useSyslog(global.syslogIdent(), global.syslogFacilityCode().code());
-            return true;
-        }
-        try {
-            Log.openFile(Path.of(global.errorLog()));
-            return true;
-        } catch (IOException e) {
-            Log.useStderr();
-            Log.error("failed to open error_log (" + global.errorLog() + "): " + e.getMessage());
-            return false;
-        }
-    }
-
     /** Pools, worker specs, sockets and pid file; false after logging the first failure. */
     private boolean setUp() {
-        if (!applyMasterLimits(firstConfig.global())) {
+        if (!MasterLimits.apply(firstConfig.global())) {
             return false;
         }
         setup = PoolSetup.create(firstConfig.options());
@@ -169,66 +141,10 @@ public final class Master {
         }
     }
 
-    /** The master's own rlimit_files, rlimit_core and process.priority (fpm_unix.c), in php-fpm's words. */
-    private static boolean applyMasterLimits(GlobalConfig global) {
-        try {
-            if (global.rlimitFiles() > 0) {
-                Native.setrlimit(Native.RLIMIT_NOFILE, global.rlimitFiles());
-            }
-        } catch (Native.NativeException e) {
-            Log.alert("failed to set rlimit_files for this pool. Please check your system limits or decrease "
-                    + "rlimit_files. setrlimit(RLIMIT_NOFILE, " + global.rlimitFiles() + "): " + tail(e));
-            return false;
-        }
-        try {
-            long core = global.rlimitCore();
-            if (core != 0) {
-                Native.setrlimit(Native.RLIMIT_CORE, core < 0 ? Native.RLIM_INFINITY : core);
-            }
-        } catch (Native.NativeException e) {
-            Log.alert("failed to set rlimit_core for this pool. Please check your system limits or decrease "
-                    + "rlimit_core. setrlimit(RLIMIT_CORE, " + global.rlimitCore() + "): " + tail(e));
-            return false;
-        }
-        if (global.processPriority() != null && Accounts.runningAsRoot()) {
-            try {
-                Native.setpriority(global.processPriority());
-            } catch (Native.NativeException e) {
-                Log.error("Unable to set priority for the master process: " + tail(e));
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private static String tail(Native.NativeException e) {
-        String m = e.getMessage();
-        return m.substring(m.indexOf(": ") + 2);
-    }
-
     private void reportDaemonStatus(boolean ok) {
         if (daemonStatus != null) {
             daemonStatus.println(ok ? "ready" : "failed");
             daemonStatus.flush();
-        }
-    }
-
-    /**
-     * After start-up, as php-fpm does: stray output to fd 2 lands in the error log
-     * file when there is one, and a daemon keeps nothing of its caller's terminal.
-     */
-    private void detachStdio() {
-        try {
-            if (Log.file() != null) {
-                Native.redirect(2, Log.file().toString(), Native.O_WRONLY | Native.O_APPEND | Native.O_CREAT);
-            } else if (daemonStatus != null) {
-                Native.redirect(2, "/dev/null", Native.O_WRONLY);
-            }
-            if (daemonStatus != null) {
-                Native.redirect(1, "/dev/null", Native.O_WRONLY);
-            }
-        } catch (Native.NativeException e) {
-            Log.warning("unable to redirect the master's stdio: " + e.getMessage());
         }
     }
 
@@ -309,7 +225,7 @@ public final class Master {
             return;
         }
         next.messages().forEach(m -> Log.log(m.level(), m.text()));
-        applyLogSettings(next.global());
+        MasterStdio.reapply(next.global());
         synchronized (this) {
             if (state != State.NORMAL) {
                 fresh.abandon(); // a stop arrived meanwhile; the new pools never started
@@ -362,20 +278,6 @@ public final class Master {
             }
         }
         old.closeFronts();
-    }
-
-    /** log_level and log_limit of a reloaded configuration; a changed error_log is reopened. */
-    private void applyLogSettings(GlobalConfig global) {
-        Log.setLevel(global.logLevel());
-        Log.setLimit(global.logLimit());
-        Path file = Log.file();
-        if (file != null && !global.errorLog().equalsIgnoreCase("syslog") && !file.equals(Path.of(global.errorLog()))) {
-            try {
-                Log.openFile(Path.of(global.errorLog()));
-            } catch (IOException e) {
-                Log.error("failed to open error_log (" + global.errorLog() + "): " + e.getMessage());
-            }
-        }
     }
 
     private synchronized void enter(State next) {
