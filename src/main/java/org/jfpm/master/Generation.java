@@ -170,6 +170,11 @@ final class Generation {
         return config;
     }
 
+    /** The sockets fpm_get_status() reads, one per pool that could bind one. */
+    List<StatusSocket> statusSockets() {
+        return statusSockets;
+    }
+
     List<Pool> pools() {
         return pools;
     }

@@ -90,7 +90,7 @@ public final class Master {
         RuntimeGuard.start(setup, stopRequested, () -> {
             List<Generation> live = new ArrayList<>(draining);
             live.add(current);
-            return live.stream().flatMap(g -> g.pools().stream()).map(Pool::spec).toList();
+            return live;
         });
         reportDaemonStatus(true);
         Log.startupComplete();

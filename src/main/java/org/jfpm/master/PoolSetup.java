@@ -202,11 +202,12 @@ final class PoolSetup {
      * Puts back what the workers of {@code specs} need when something else removed it (a
      * temp-dir cleaner, another program): the runtime directory and its lock, each pool's
      * socket directory, the prelude. Each repair is logged as a WARNING; workers already
-     * connected keep serving, new ones can start again. Called once a second.
+     * connected keep serving, new ones can start again. Called once a second. Returns
+     * false only once the master is removing them on its way out.
      */
-    synchronized void restore(List<WorkerSpec> specs) {
+    synchronized boolean restore(List<WorkerSpec> specs) {
         if (closed) {
-            return; // the master is removing them on its way out
+            return false; // the master is removing them on its way out
         }
         try {
             if (!Files.isDirectory(runtimeDir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
@@ -218,11 +219,12 @@ final class PoolSetup {
             }
         } catch (IOException e) {
             Log.error("unable to recreate the runtime directory " + runtimeDir + ": " + e.getMessage());
-            return;
+            return true;
         }
         for (WorkerSpec spec : specs) {
             restore(spec);
         }
+        return true;
     }
 
     private void restore(WorkerSpec spec) {

@@ -3,7 +3,8 @@ package org.jfpm.master;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.function.Supplier;
-import org.jfpm.worker.WorkerSpec;
+import org.jfpm.pool.Pool;
+import org.jfpm.status.StatusSocket;
 
 /**
  * Once a second, puts back what the workers need on disk when something else removed
@@ -14,8 +15,8 @@ import org.jfpm.worker.WorkerSpec;
 final class RuntimeGuard {
     private RuntimeGuard() {}
 
-    /** Runs on a virtual thread until {@code stopRequested} opens. */
-    static void start(PoolSetup setup, CountDownLatch stopRequested, Supplier<List<WorkerSpec>> specs) {
+    /** Runs on a virtual thread until {@code stopRequested} opens, over the generations alive then. */
+    static void start(PoolSetup setup, CountDownLatch stopRequested, Supplier<List<Generation>> live) {
         Thread.ofVirtual().name("runtime-guard").start(() -> {
             while (stopRequested.getCount() > 0) {
                 try {
@@ -23,7 +24,10 @@ final class RuntimeGuard {
                 } catch (InterruptedException e) {
                     return;
                 }
-                setup.restore(specs.get());
+                List<Generation> generations = live.get();
+                if (setup.restore(generations.stream().flatMap(g -> g.pools().stream()).map(Pool::spec).toList())) {
+                    generations.forEach(g -> g.statusSockets().forEach(StatusSocket::restore));
+                }
             }
         });
     }

@@ -24,13 +24,12 @@ public final class StatusSocket {
     private final Pool pool;
     private final int listenQueueLen;
     private final Path path;
-    private final ServerSocketChannel server;
+    private volatile ServerSocketChannel server;
 
-    private StatusSocket(Pool pool, int listenQueueLen, Path path, ServerSocketChannel server) {
+    private StatusSocket(Pool pool, int listenQueueLen, Path path) {
         this.pool = pool;
         this.listenQueueLen = listenQueueLen;
         this.path = path;
-        this.server = server;
     }
 
     /** The socket's path for a pool whose worker sockets live in {@code socketDir}. */
@@ -40,25 +39,57 @@ public final class StatusSocket {
 
     /** Binds the pool's status socket, owned like the directory it is in; null (logged) when it cannot. */
     public static StatusSocket open(Pool pool, int listenQueueLen, Path socketDir) {
-        Path path = pathIn(socketDir);
+        StatusSocket socket = new StatusSocket(pool, listenQueueLen, pathIn(socketDir));
         try {
-            ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
-            server.bind(UnixDomainSocketAddress.of(path), 16);
-            Path real = path.toRealPath();
-            Files.setPosixFilePermissions(real, PosixFilePermissions.fromString("rw-------"));
-            Files.setAttribute(real, "unix:uid", Files.getAttribute(real.getParent(), "unix:uid"));
-            Files.setAttribute(real, "unix:gid", Files.getAttribute(real.getParent(), "unix:gid"));
-            StatusSocket socket = new StatusSocket(pool, listenQueueLen, path, server);
-            Thread.ofVirtual().name("fpm_get_status-" + pool.name()).start(socket::serve);
+            socket.bind();
             return socket;
         } catch (IOException | UnsupportedOperationException e) {
-            Log.warning("[pool " + pool.name() + "] fpm_get_status() will return false: cannot bind " + path
+            Log.warning("[pool " + pool.name() + "] fpm_get_status() will return false: cannot bind " + socket.path
                     + ": " + e.getMessage());
             return null;
         }
     }
 
-    private void serve() {
+    /** Binds the path (again) and serves it; a previous channel is closed, its thread ends. */
+    private void bind() throws IOException {
+        ServerSocketChannel next = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+        try {
+            next.bind(UnixDomainSocketAddress.of(path), 16);
+            Path real = path.toRealPath();
+            Files.setPosixFilePermissions(real, PosixFilePermissions.fromString("rw-------"));
+            Files.setAttribute(real, "unix:uid", Files.getAttribute(real.getParent(), "unix:uid"));
+            Files.setAttribute(real, "unix:gid", Files.getAttribute(real.getParent(), "unix:gid"));
+        } catch (IOException | UnsupportedOperationException e) {
+            next.close();
+            throw e;
+        }
+        ServerSocketChannel old = server;
+        server = next;
+        if (old != null) {
+            old.close();
+        }
+        Thread.ofVirtual().name("fpm_get_status-" + pool.name()).start(() -> serve(next));
+    }
+
+    /**
+     * Binds the socket again, with a WARNING, when its file was removed by something else
+     * (its directory recreated by the master's runtime guard).
+     */
+    public void restore() {
+        if (Files.exists(path, java.nio.file.LinkOption.NOFOLLOW_LINKS) || !server.isOpen()) {
+            return;
+        }
+        try {
+            bind();
+            Log.warning("[pool " + pool.name() + "] the fpm_get_status() socket " + path
+                    + " was removed by another process: bound again");
+        } catch (IOException | UnsupportedOperationException e) {
+            Log.warning("[pool " + pool.name() + "] fpm_get_status() will return false: cannot bind " + path
+                    + " again: " + e.getMessage());
+        }
+    }
+
+    private void serve(ServerSocketChannel server) {
         while (server.isOpen()) {
             try (SocketChannel ch = server.accept()) {
                 String json = FpmGetStatus.json(StatusSnapshot.of(pool, listenQueueLen, System.currentTimeMillis()));

@@ -177,8 +177,9 @@ class MasterLifecycleIT {
 
     /**
      * Something else removes the runtime dir while the master runs (a temp-dir cleaner):
-     * the master puts back the dir, the socket dir and the prelude and says so, so that a
-     * replacement worker can bind and every request finds the prelude again.
+     * the master puts back the dir, the socket dir, the prelude and the fpm_get_status()
+     * socket and says so, so that a replacement worker can bind, every request finds the
+     * prelude again and fpm_get_status() answers.
      */
     @Test
     void aRemovedRuntimeDirIsRecreatedAndServingGoesOn() throws Exception {
@@ -199,6 +200,10 @@ class MasterLifecycleIT {
                 FcgiClient.Response r = client.request(Map.of("REQUEST_METHOD", "GET", "SCRIPT_FILENAME",
                         ProjectFiles.phpDocroot().resolve("echo.php").toString(), "QUERY_STRING", "n=1"), new byte[0]);
                 assertThat(r.bodyText()).as(jfpm.logText()).contains("get.n=1");
+                FcgiClient.Response status = client.request(Map.of("REQUEST_METHOD", "GET", "SCRIPT_FILENAME",
+                        ProjectFiles.phpDocroot().resolve("fpmstatus.php").toString()), new byte[0]);
+                assertThat(status.bodyText()).as("fpm_get_status() after its socket was bound again\n"
+                        + jfpm.logText()).startsWith("{").contains("\"keys\"");
             }
         }
     }
