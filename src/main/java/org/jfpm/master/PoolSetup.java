@@ -2,6 +2,7 @@ package org.jfpm.master;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
@@ -210,7 +211,7 @@ final class PoolSetup {
             return false; // the master is removing them on its way out
         }
         try {
-            if (!Files.isDirectory(runtimeDir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            if (!Files.isDirectory(runtimeDir, LinkOption.NOFOLLOW_LINKS)) {
                 Files.createDirectories(runtimeDir.getParent());
                 Files.createDirectory(runtimeDir, PosixFilePermissions.asFileAttribute(
                         PosixFilePermissions.fromString("rwx--x--x")));

@@ -8,6 +8,7 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import org.jfpm.log.Log;
@@ -76,7 +77,7 @@ public final class StatusSocket {
      * (its directory recreated by the master's runtime guard).
      */
     public void restore() {
-        if (Files.exists(path, java.nio.file.LinkOption.NOFOLLOW_LINKS) || !server.isOpen()) {
+        if (Files.exists(path, LinkOption.NOFOLLOW_LINKS) || !server.isOpen()) {
             return;
         }
         try {

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -78,7 +79,7 @@ public record Prelude(Path file, String marker, String userPrepend, String openB
 
     /** Writes the prelude again when its file is gone (removed by something else); false when it was there. */
     public boolean restore() throws IOException {
-        if (Files.exists(file, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+        if (Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
             return false;
         }
         write(file);
