@@ -29,7 +29,31 @@ final class JfpmDifferences {
                 notices.add(ConfigMessage.notice("[pool " + pool.name() + "] php_admin_value and php_admin_flag "
                         + "are applied at worker start but not locked against ini_set() by jfpm (php-cgi cannot lock them)"));
             }
+            sharedOpcache(global, pool).ifPresent(notices::add);
         }
         return notices;
+    }
+
+    /** What a pool's workers mode changes from php-fpm (docs/differences.md, "Shared opcache"). */
+    private static java.util.Optional<ConfigMessage> sharedOpcache(SectionValues global, PoolSection pool) {
+        SectionValues v = pool.values();
+        String tag = "[pool " + pool.name() + "] ";
+        SharedOpcache mode = v.get(PoolDirectives.JFPM_SHARED_OPCACHE);
+        String why = SharedOpcache.whySeparate(v.get(PoolDirectives.CATCH_WORKERS_OUTPUT),
+                v.get(PoolDirectives.DECORATE_WORKERS_OUTPUT), global.get(GlobalDirectives.EMERGENCY_RESTART_THRESHOLD),
+                global.get(GlobalDirectives.PROCESS_MAX));
+        if (mode == SharedOpcache.NO) {
+            return java.util.Optional.empty();
+        }
+        if (mode == SharedOpcache.AUTO && why != null) {
+            return java.util.Optional.of(ConfigMessage.notice(tag + "opcache is not shared by jfpm's workers in this"
+                    + " pool: " + why + " (set 'jfpm.shared_opcache = yes' to share it anyway)"));
+        }
+        if (v.get(PoolDirectives.PM) == Pm.STATIC) {
+            return java.util.Optional.empty(); // the parent keeps pm.max_children children: the pool itself
+        }
+        return java.util.Optional.of(ConfigMessage.notice(tag + "pm.max_children php-cgi children are kept forked"
+                + " by jfpm's shared opcache, and the process manager counts those serving (set"
+                + " 'jfpm.shared_opcache = no' for one php-cgi per counted worker)"));
     }
 }

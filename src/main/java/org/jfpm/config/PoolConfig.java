@@ -198,6 +198,11 @@ public final class PoolConfig {
         return values.get(DECORATE_WORKERS_OUTPUT);
     }
 
+    /** jfpm.shared_opcache as written (auto by default); {@link SharedOpcache#applies} decides. */
+    public SharedOpcache sharedOpcache() {
+        return values.get(JFPM_SHARED_OPCACHE);
+    }
+
     public boolean clearEnv() {
         return values.get(CLEAR_ENV);
     }

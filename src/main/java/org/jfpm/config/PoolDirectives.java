@@ -72,6 +72,9 @@ final class PoolDirectives {
     static final Directive<List<ArrayEntry>> PHP_ADMIN_VALUE = array("php_admin_value", ArrayType.PHP_VALUE);
     static final Directive<List<ArrayEntry>> PHP_ADMIN_FLAG =
             array("php_admin_flag", ArrayType.PHP_FLAG).notDumped();
+    /** jfpm's own: not a php-fpm directive, so never in {@code -tt}'s dump, which is php-fpm's. */
+    static final Directive<SharedOpcache> JFPM_SHARED_OPCACHE =
+            Directive.of(POOL, "jfpm.shared_opcache", ScalarType.SHARED_OPCACHE, SharedOpcache.AUTO).notDumped();
 
     /** Every pool directive, in {@code -tt} order. */
     static final List<Directive<?>> ALL = List.of(PREFIX, USER, GROUP, LISTEN, LISTEN_BACKLOG, LISTEN_ACL_USERS,
@@ -81,7 +84,8 @@ final class PoolDirectives {
             PING_RESPONSE, ACCESS_LOG, ACCESS_FORMAT, ACCESS_SUPPRESS_PATH, SLOWLOG, REQUEST_SLOWLOG_TIMEOUT,
             REQUEST_SLOWLOG_TRACE_DEPTH, REQUEST_TERMINATE_TIMEOUT, REQUEST_TERMINATE_TIMEOUT_TRACK_FINISHED,
             RLIMIT_FILES, RLIMIT_CORE, CHROOT, CHDIR, CATCH_WORKERS_OUTPUT, DECORATE_WORKERS_OUTPUT, CLEAR_ENV,
-            SECURITY_LIMIT_EXTENSIONS, APPARMOR_HAT, ENV, PHP_VALUE, PHP_FLAG, PHP_ADMIN_VALUE, PHP_ADMIN_FLAG);
+            SECURITY_LIMIT_EXTENSIONS, APPARMOR_HAT, ENV, PHP_VALUE, PHP_FLAG, PHP_ADMIN_VALUE, PHP_ADMIN_FLAG,
+            JFPM_SHARED_OPCACHE);
 
     /** Where an array directive's entries are kept: the flag arrays share their value array's list. */
     static Directive<List<ArrayEntry>> storageOf(Directive<List<ArrayEntry>> array) {

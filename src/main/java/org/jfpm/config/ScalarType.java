@@ -103,6 +103,20 @@ abstract non-sealed class ScalarType<T> extends ValueType<T> {
     };
 
     /** {@code pm}: static, dynamic or ondemand, any case. */
+    /** jfpm.shared_opcache: auto, yes or no, any case. */
+    static final ScalarType<SharedOpcache> SHARED_OPCACHE = new ScalarType<>() {
+        @Override
+        SharedOpcache parse(String value, String poolName) throws InvalidValueException {
+            return SharedOpcache.parse(value).orElseThrow(
+                    () -> new InvalidValueException("invalid value (auto, yes or no)"));
+        }
+
+        @Override
+        String render(SharedOpcache value) {
+            return value.label();
+        }
+    };
+
     static final ScalarType<Pm> PROCESS_MANAGER = new ScalarType<>() {
         @Override
         Pm parse(String value, String poolName) throws InvalidValueException {

@@ -10,12 +10,14 @@ import java.util.concurrent.ThreadFactory;
 import java.util.function.IntConsumer;
 import org.jfpm.config.FpmConfig;
 import org.jfpm.config.PoolConfig;
+import org.jfpm.config.SharedOpcache;
 import org.jfpm.front.Listener;
 import org.jfpm.front.PoolFront;
 import org.jfpm.log.Log;
 import org.jfpm.pool.Pool;
 import org.jfpm.pool.ProcessLimit;
 import org.jfpm.status.StatusSocket;
+import org.jfpm.worker.SharedParent;
 import org.jfpm.worker.WorkerSpec;
 
 /**
@@ -69,7 +71,9 @@ final class Generation {
                 if (spec == null) {
                     throw new SetupFailure();
                 }
-                Pool pool = new Pool(config.pools().get(i), spec, limit);
+                PoolConfig pc = config.pools().get(i);
+                Pool pool = new Pool(pc, spec, limit, SharedOpcache.applies(pc, config.global())
+                        ? new SharedParent(spec, pc.pmMaxChildren()) : null);
                 pool.onSignalDeath(workerSignalled);
                 g.pools.add(pool);
             }

@@ -21,8 +21,8 @@ public final class Native {
     private static final Linker LINKER = Linker.nativeLinker();
     private static final SymbolLookup LIBC = LINKER.defaultLookup();
     private static final Linker.Option ERRNO = Linker.Option.captureCallState("errno");
-    private static final java.lang.foreign.StructLayout CALL_STATE = Linker.Option.captureStateLayout();
-    private static final VarHandle ERRNO_HANDLE =
+    static final java.lang.foreign.StructLayout CALL_STATE = Linker.Option.captureStateLayout();
+    static final VarHandle ERRNO_HANDLE =
             CALL_STATE.varHandle(java.lang.foreign.MemoryLayout.PathElement.groupElement("errno"));
 
     private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT;
@@ -65,7 +65,7 @@ public final class Native {
         // the static initializer has run
     }
 
-    private static MethodHandle function(String name, FunctionDescriptor descriptor) {
+    static MethodHandle function(String name, FunctionDescriptor descriptor) {
         return LINKER.downcallHandle(LIBC.find(name).orElseThrow(), descriptor, ERRNO);
     }
 
@@ -273,7 +273,7 @@ public final class Native {
         }
     }
 
-    private static int check(String call, int rc, MemorySegment state) throws NativeException {
+    static int check(String call, int rc, MemorySegment state) throws NativeException {
         if (rc < 0) {
             throw new NativeException(call, (int) ERRNO_HANDLE.get(state, 0L));
         }

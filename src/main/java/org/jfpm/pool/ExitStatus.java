@@ -14,6 +14,19 @@ record ExitStatus(int code, int signal) {
         return value > 128 ? new ExitStatus(0, value - 128) : new ExitStatus(value, 0);
     }
 
+    /**
+     * How a shared parent's child most likely ended, from the last signal the master sent
+     * it (php-cgi's parent reaps it, so the real status is not known here): php-cgi
+     * exits with code 0 after SIGTERM (its FastCGI layer's handler ends the loop), and
+     * dies of any other signal it was sent. Null when the master sent none.
+     */
+    static ExitStatus afterSignal(int signal) {
+        if (signal == 0) {
+            return null;
+        }
+        return signal == Signals.SIGTERM ? new ExitStatus(0, 0) : new ExitStatus(0, signal);
+    }
+
     /** php-fpm logs clean ends (code 0, or SIGQUIT it asked for) as NOTICE, anything else as WARNING. */
     boolean clean() {
         return signal == 0 ? code == 0 : signal == Signals.SIGQUIT;

@@ -15,6 +15,7 @@ import org.jfpm.log.Level;
 import org.jfpm.log.Log;
 import org.jfpm.os.Native;
 import org.jfpm.os.Signals;
+import org.jfpm.worker.SharedParent;
 import org.jfpm.worker.WorkerProcess;
 import org.jfpm.worker.WorkerSpec;
 
@@ -40,6 +41,8 @@ public final class Pool {
 
     private final PoolConfig config;
     private final WorkerSpec spec;
+    /** The php-cgi parent whose children are this pool's workers (shared opcache), or null: one process each. */
+    private final SharedParent parent;
     private final ReentrantLock lock = new ReentrantLock();
     private final ArrayDeque<Worker> idle = new ArrayDeque<>();
     private final ArrayDeque<Waiter> waiters = new ArrayDeque<>();
@@ -71,10 +74,24 @@ public final class Pool {
     }
 
     public Pool(PoolConfig config, WorkerSpec spec, ProcessLimit processLimit) {
+        this(config, spec, processLimit, null);
+    }
+
+    /** A pool whose workers are {@code parent}'s children, or one php-cgi each when it is null. */
+    public Pool(PoolConfig config, WorkerSpec spec, ProcessLimit processLimit, SharedParent parent) {
         this.config = config;
         this.spec = spec;
         this.processLimit = processLimit;
         this.maxRequests = config.pmMaxRequests();
+        this.parent = parent;
+        if (parent != null) {
+            parent.onUnexpectedExit(this::parentExited);
+        }
+    }
+
+    /** Whether the workers are children of one php-cgi parent sharing its opcache. */
+    public boolean sharesOpcache() {
+        return parent != null;
     }
 
     public String name() {
@@ -239,12 +256,19 @@ public final class Pool {
         } finally {
             lock.unlock();
         }
-        w.process().closeConnection();
+        if (!w.isBroken()) {
+            // what a shared child's exit is logged as (ExitStatus.afterSignal); a broken one most
+            // likely died before this signal, of something the master does not know
+            w.noteSignal(signal);
+        }
+        // signal first: php-cgi's SIGTERM handler makes it exit when the connection closes, where
+        // a shared parent's child would otherwise go back to accept() and take another connection
         signal(w, signal);
+        w.process().closeConnection();
         if (signal != Signals.SIGKILL) {
             Thread.ofVirtual().name("kill-" + w.pid()).start(() -> {
                 try {
-                    if (!w.process().process().waitFor(KILL_GRACE_SECONDS, TimeUnit.SECONDS)) {
+                    if (!w.process().awaitExit(KILL_GRACE_SECONDS)) {
                         signal(w, Signals.SIGKILL);
                     }
                 } catch (InterruptedException e) {
@@ -261,6 +285,19 @@ public final class Pool {
             case DYNAMIC -> config.pmStartServers();
             case ONDEMAND -> 0;
         };
+        if (parent != null) {
+            // started now, so that even an ondemand pool's first request finds children forked
+            Thread.ofVirtual().name("start-" + name()).start(() -> {
+                try {
+                    parent.start();
+                } catch (WorkerProcess.StartException e) {
+                    Log.error("[pool " + name() + "] php-cgi parent of the shared workers failed to start: "
+                            + e.getMessage());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+        }
         spawn(initial, Level.DEBUG);
         maintenance = PoolMaintenance.start(this);
     }
@@ -304,18 +341,22 @@ public final class Pool {
             startFailed(null); // not started at all: the pool stopped while this start waited its turn
             return;
         }
-        // numbered, not named after the pool: php-cgi takes a path with ':' for host:port
-        Path socket = spec.runtimeDir().resolve(socketSeq.incrementAndGet() + ".sock");
         WorkerProcess.Spawned forked = null;
         try {
-            forked = WorkerProcess.spawn(spec, socket);
-            lock.lock();
-            try {
-                spawned.add(forked);
-            } finally {
-                lock.unlock();
+            WorkerProcess process;
+            if (parent != null) {
+                process = parent.connectChild();
+            } else {
+                // numbered, not named after the pool: php-cgi takes a path with ':' for host:port
+                forked = WorkerProcess.spawn(spec, spec.runtimeDir().resolve(socketSeq.incrementAndGet() + ".sock"));
+                lock.lock();
+                try {
+                    spawned.add(forked);
+                } finally {
+                    lock.unlock();
+                }
+                process = forked.connect();
             }
-            WorkerProcess process = forked.connect();
             Worker w = new Worker(this, process);
             boolean keep;
             lock.lock();
@@ -328,7 +369,7 @@ public final class Pool {
                 lock.unlock();
             }
             Log.log(level, "[pool " + name() + "] child " + w.pid() + " started");
-            process.process().onExit().thenRun(() -> exited(w));
+            process.onExit().thenRun(() -> exited(w));
             if (keep) {
                 offer(w);
             } else {
@@ -424,17 +465,26 @@ public final class Pool {
         }
         processLimit.release();
         w.process().closeConnection();
+        stopParentWhenDone();
         String after = " after " + ExitStatus.seconds(System.nanoTime() - w.process().startNanos())
                 + " seconds from start";
         if (w.pmKilled) {
             Log.debug("[pool " + name() + "] child " + w.pid() + " has been killed by the process management" + after);
             return;
         }
-        ExitStatus status = ExitStatus.fromExitValue(w.process().process().exitValue());
-        Level level = stopping ? Level.DEBUG : status.clean() ? Level.NOTICE : Level.WARNING;
-        Log.log(level, "[pool " + name() + "] child " + w.pid() + " " + status.describe() + after);
-        if (status.signal() != 0 && !w.leaving && !stopping) {
-            signalDeaths.accept(status.signal());
+        ExitStatus status = w.process().exitValue().isPresent()
+                ? ExitStatus.fromExitValue(w.process().exitValue().getAsInt())
+                : ExitStatus.afterSignal(w.lastSignal());
+        if (status == null) {
+            // a shared parent's child: php-cgi's parent reaped it, and the master sent it nothing
+            Log.log(stopping ? Level.DEBUG : Level.WARNING, "[pool " + name() + "] child " + w.pid()
+                    + " exited unexpectedly" + after + " (its exit status went to its php-cgi parent)");
+        } else {
+            Level level = stopping ? Level.DEBUG : status.clean() ? Level.NOTICE : Level.WARNING;
+            Log.log(level, "[pool " + name() + "] child " + w.pid() + " " + status.describe() + after);
+            if (status.signal() != 0 && !w.leaving && !stopping) {
+                signalDeaths.accept(status.signal());
+            }
         }
         if (!stopping) {
             // every pm re-forks after an exit it did not ask for (sapi/fpm/fpm/fpm_children.c, fpm_children_bury)
@@ -559,6 +609,7 @@ public final class Pool {
         if (maintenance != null) {
             maintenance.stop();
         }
+        stopParentWhenDone();
     }
 
     /**
@@ -592,6 +643,9 @@ public final class Pool {
     public void signalAll(int signal) {
         for (Worker w : snapshot()) {
             signal(w, signal);
+        }
+        if (parent != null && signal == Signals.SIGKILL) {
+            parent.kill();
         }
     }
 
@@ -654,9 +708,37 @@ public final class Pool {
         return locked(() -> workers.size() - leaving > idle.size() || !waiters.isEmpty() ? 1 : 0) == 1;
     }
 
-    /** Whether any worker process is still running or starting. */
+    /** Whether any worker process is still running or starting (a shared pool's php-cgi parent included). */
     public boolean hasLiveWorkers() {
-        return locked(() -> !workers.isEmpty() || starting > 0 ? 1 : 0) == 1;
+        return locked(() -> !workers.isEmpty() || starting > 0 ? 1 : 0) == 1 || (parent != null && parent.isAlive());
+    }
+
+    /** A stopping pool's shared parent goes once its last worker has: it takes its idle children with it. */
+    private void stopParentWhenDone() {
+        if (parent != null && stopping && locked(() -> workers.isEmpty() && starting == 0 ? 1 : 0) == 1) {
+            parent.stop();
+        }
+    }
+
+    /**
+     * The shared parent died (SharedParent has sent SIGTERM to its orphaned children): every
+     * worker is one of them, so none serves again; the pool's next start forks a new parent.
+     */
+    private void parentExited() {
+        Log.warning("[pool " + name() + "] " + parent.describeExit() + ": its children stop, a new parent starts");
+        for (Worker w : snapshot()) {
+            w.markBroken();
+            lock.lock();
+            boolean idleNow;
+            try {
+                idleNow = idle.contains(w);
+            } finally {
+                lock.unlock();
+            }
+            if (idleNow) {
+                discard(w);
+            }
+        }
     }
 
     /** A count read under the pool's lock (the status page and the master's stop read these). */

@@ -39,6 +39,8 @@ public final class Worker {
     private volatile long lastDurationMicros;
     private volatile RequestUsage lastUsage;
     private volatile long requestEndNanos;
+    /** The last signal the master sent the process, 0 for none. */
+    private volatile int lastSignal;
     /** On its way out (retired, killed, broken): no longer idle or active; guarded by the pool's lock. */
     boolean leaving;
     /** Retired by the process manager (php-fpm's {@code idle_kill}): not replaced, its exit logged at DEBUG. */
@@ -142,6 +144,15 @@ public final class Worker {
     long lastActiveNanos() {
         long end = requestEndNanos;
         return end != 0 ? end : process.startNanos();
+    }
+
+    /** Records that the master is sending {@code signal} to this worker's process. */
+    public void noteSignal(int signal) {
+        lastSignal = signal;
+    }
+
+    int lastSignal() {
+        return lastSignal;
     }
 
     /** The connection can no longer be trusted; the worker must not serve again. */

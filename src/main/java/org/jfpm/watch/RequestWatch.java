@@ -135,6 +135,7 @@ public final class RequestWatch {
         Log.warning(describe(w, elapsedMicros) + " execution timed out (" + seconds(elapsedMicros)
                 + " sec), terminating");
         try {
+            w.noteSignal(Signals.SIGKILL);
             Native.kill(w.pid(), Signals.SIGKILL);
         } catch (Native.NativeException e) {
             Log.warning("[pool " + pool.name() + "] failed to kill child " + w.pid() + ": " + e.getMessage());

@@ -41,6 +41,12 @@ import org.jfpm.log.Log;
 public record Prelude(Path file, String marker, String userPrepend, String openBasedir, boolean fixPathinfo) {
 
     private static final String RESOURCE = "prelude.php";
+
+    /**
+     * The parameter of {@link SharedParent}'s pid probe: when it carries the marker, the
+     * prelude prints the worker's pid and ends the request before anything else runs.
+     */
+    static final String PID_PROBE_PARAM = "JFPM_PID_PROBE";
     private static final Pattern ROW = Pattern.compile(
             "<tr><td class=\"e\">([^<]+)</td><td class=\"v\">(.*?)</td>");
 

@@ -30,7 +30,7 @@ import java.util.Map;
  * parent-death signal (prctl(2)): set after it, it survives the exec of php-cgi.
  *
  * <p>php-cgi is told {@code PHP_FCGI_CHILDREN=0} (serve from this one
- * process, never fork) and {@code PHP_FCGI_MAX_REQUESTS=0} (never exit on its
+ * process, never fork; {@link #shared} is the exception) and {@code PHP_FCGI_MAX_REQUESTS=0} (never exit on its
  * own: the master counts requests for pm.max_requests itself).
  */
 public final class WorkerCommand {
@@ -58,7 +58,22 @@ public final class WorkerCommand {
     }
 
     public static Built build(WorkerSpec spec, Path socket, Map<String, String> masterEnv) {
-        return build(spec, List.of("-b", socket.toString()), masterEnv);
+        return build(spec, List.of("-b", socket.toString()), masterEnv, 0);
+    }
+
+    /**
+     * The chain for a pool's shared workers: one php-cgi parent that forks {@code children}
+     * children once opcache's shared memory exists, all accepting on {@code socket}
+     * (sapi/cgi/cgi_main.c, main: the PHP_FCGI_CHILDREN loop). Two steps differ:
+     * {@code setsid} first, so that the parent leads a process group of its own, because
+     * php-cgi's parent ends on SIGTERM by sending SIGTERM to its whole group
+     * (fastcgi_cleanup), which must not reach the master; and a parent-death signal of
+     * SIGTERM instead of SIGKILL, so that a master killed with SIGKILL takes the
+     * children with it through that same handler (a child's own parent-death signal
+     * cannot be set: fork(2) clears it).
+     */
+    public static Built shared(WorkerSpec spec, Path socket, int children, Map<String, String> masterEnv) {
+        return build(spec, List.of("-b", socket.toString()), masterEnv, children);
     }
 
     /**
@@ -67,12 +82,17 @@ public final class WorkerCommand {
      * auto_prepend_file, open_basedir and cgi.fix_pathinfo.
      */
     static Built info(WorkerSpec spec, Map<String, String> masterEnv) {
-        return build(spec, List.of("-i"), masterEnv);
+        return build(spec, List.of("-i"), masterEnv, 0);
     }
 
-    private static Built build(WorkerSpec spec, List<String> phpCgiTail, Map<String, String> masterEnv) {
+    private static Built build(WorkerSpec spec, List<String> phpCgiTail, Map<String, String> masterEnv,
+            int children) {
         List<String> cmd = new ArrayList<>();
         List<Step> steps = new ArrayList<>();
+        if (children > 0) {
+            steps.add(new Step("setsid", "shared workers' process group"));
+            cmd.addAll(List.of("setsid", "--"));
+        }
         WorkerSpec.Confinement c = spec.confinement();
         if (c.rlimitFiles() > 0 || c.rlimitCore() != 0) {
             steps.add(new Step("prlimit", "rlimit_files/rlimit_core"));
@@ -103,7 +123,7 @@ public final class WorkerCommand {
         // started from one long-lived thread (WorkerProcess.SPAWNER).
         steps.add(new Step("setpriv", spec.identity() != null ? "user/group" : "parent-death signal"));
         cmd.add("setpriv");
-        cmd.add("--pdeathsig=KILL");
+        cmd.add(children > 0 ? "--pdeathsig=TERM" : "--pdeathsig=KILL");
         WorkerSpec.Identity id = spec.identity();
         if (id != null) {
             cmd.add("--reuid=" + id.uid());
@@ -140,6 +160,11 @@ public final class WorkerCommand {
             }
         }
         cmd.addAll(phpCgiTail);
+        if (children > 0) {
+            // setsid exec()s the next program with the worker's environment, whose PATH (none with
+            // clear_env) may not reach /usr/sbin/chroot: it gets the path the master would run
+            cmd.set(2, onPath(cmd.get(2), masterEnv.get("PATH")));
+        }
 
         Map<String, String> env = new LinkedHashMap<>();
         if (!spec.clearEnv()) {
@@ -153,7 +178,7 @@ public final class WorkerCommand {
             }
         }
         env.putAll(spec.environment());
-        env.put("PHP_FCGI_CHILDREN", "0");
+        env.put("PHP_FCGI_CHILDREN", Integer.toString(children));
         env.put("PHP_FCGI_MAX_REQUESTS", "0");
         // the master's own plumbing is not the site's business
         env.remove("FCGI_WEB_SERVER_ADDRS");
@@ -164,6 +189,22 @@ public final class WorkerCommand {
             env.put("PHP_INI_SCAN_DIR", ini.scanDir());
         }
         return new Built(cmd, env, steps);
+    }
+
+    /** {@code program} as the first executable file of that name on {@code path}, else unchanged. */
+    static String onPath(String program, String path) {
+        if (program.contains("/")) {
+            return program;
+        }
+        String dirs = path == null || path.isEmpty() ? "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+                : path;
+        for (String dir : dirs.split(":")) {
+            Path candidate = Path.of(dir.isEmpty() ? "." : dir, program);
+            if (java.nio.file.Files.isRegularFile(candidate) && java.nio.file.Files.isExecutable(candidate)) {
+                return candidate.toString();
+            }
+        }
+        return program;
     }
 
     /**

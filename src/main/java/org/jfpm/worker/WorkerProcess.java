@@ -10,9 +10,13 @@ import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.OptionalInt;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.jfpm.log.Level;
 import org.jfpm.log.Log;
 
@@ -34,14 +38,37 @@ public final class WorkerProcess {
     private static final ExecutorService SPAWNER = Executors.newSingleThreadExecutor(
             r -> Thread.ofPlatform().name("jfpm-spawner").daemon(true).unstarted(r));
 
-    private static final long START_TIMEOUT_NANOS = 10_000_000_000L;
+    static final long START_TIMEOUT_NANOS = 10_000_000_000L;
 
-    private final Spawned spawned;
+    private final long pid;
+    /** The php-cgi the master started, or null for a child php-cgi's parent forked (its exit is seen by pidfd). */
+    private final Process process;
+    private final CompletableFuture<?> exit;
     private final SocketChannel channel;
+    /** The worker's own socket, removed with the connection; null for a shared parent's child. */
+    private final Path socket;
+    private final long startNanos;
+    private final long startMillis;
 
     private WorkerProcess(Spawned spawned, SocketChannel channel) {
-        this.spawned = spawned;
+        this.pid = spawned.pid();
+        this.process = spawned.process;
+        this.exit = process.onExit();
         this.channel = channel;
+        this.socket = spawned.socket;
+        this.startNanos = spawned.startNanos;
+        this.startMillis = spawned.startMillis;
+    }
+
+    /** A child of a shared parent ({@link SharedParent}), connected and asked its pid. */
+    WorkerProcess(long pid, SocketChannel channel, CompletableFuture<?> exit, long startNanos, long startMillis) {
+        this.pid = pid;
+        this.process = null;
+        this.exit = exit;
+        this.channel = channel;
+        this.socket = null;
+        this.startNanos = startNanos;
+        this.startMillis = startMillis;
     }
 
     /** Thrown when a worker could not be started; the message says which step failed and why. */
@@ -73,10 +100,19 @@ public final class WorkerProcess {
         }
         long startNanos = System.nanoTime();
         long startMillis = System.currentTimeMillis();
-        Process process;
+        Process process = launch(pb, built);
+        StartupErrors errors = spec.catchOutput() ? null : StartupErrors.watch(process, built.steps());
+        if (spec.catchOutput()) {
+            WorkerOutput.capture(spec, process);
+        }
+        return new Spawned(process, socket, errors, startNanos, startMillis);
+    }
+
+    /** Starts {@code pb} from the spawner thread (see {@link #SPAWNER}). */
+    static Process launch(ProcessBuilder pb, WorkerCommand.Built built) throws StartException, InterruptedException {
         java.util.concurrent.Future<Process> started = SPAWNER.submit(pb::start);
         try {
-            process = started.get();
+            return started.get();
         } catch (InterruptedException e) {
             // the start goes on without us: whatever it started must not outlive this call
             try {
@@ -88,11 +124,6 @@ public final class WorkerProcess {
         } catch (ExecutionException e) {
             throw new StartException("cannot execute " + built.command().getFirst() + ": " + e.getCause().getMessage());
         }
-        StartupErrors errors = spec.catchOutput() ? null : StartupErrors.watch(process, built.steps());
-        if (spec.catchOutput()) {
-            WorkerOutput.capture(spec, process);
-        }
-        return new Spawned(process, socket, errors, startNanos, startMillis);
     }
 
     /**
@@ -162,7 +193,7 @@ public final class WorkerProcess {
             process.destroyForcibly();
             throw new StartException("cannot read what php-cgi -i printed: " + e.getMessage());
         }
-        if (!process.waitFor(START_TIMEOUT_NANOS, java.util.concurrent.TimeUnit.NANOSECONDS)) {
+        if (!process.waitFor(START_TIMEOUT_NANOS, TimeUnit.NANOSECONDS)) {
             process.destroyForcibly();
             throw new StartException("'" + String.join(" ", built.command()) + "' did not end within 10 seconds");
         }
@@ -173,14 +204,14 @@ public final class WorkerProcess {
     }
 
     /** The chain's command with exactly its environment, stdin from /dev/null. */
-    private static ProcessBuilder builder(WorkerCommand.Built built) {
+    static ProcessBuilder builder(WorkerCommand.Built built) {
         ProcessBuilder pb = new ProcessBuilder(built.command());
         pb.environment().clear();
         pb.environment().putAll(built.environment());
         return pb.redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
     }
 
-    private static SocketChannel connect(Process process, Path socket, long startNanos, StartupErrors errors)
+    static SocketChannel connect(Process process, Path socket, long startNanos, StartupErrors errors)
             throws StartException, InterruptedException {
         UnixDomainSocketAddress address = UnixDomainSocketAddress.of(socket);
         long pause = 1;
@@ -209,7 +240,7 @@ public final class WorkerProcess {
         }
     }
 
-    private static void closeQuietly(SocketChannel ch) {
+    static void closeQuietly(SocketChannel ch) {
         if (ch != null) {
             try {
                 ch.close();
@@ -220,11 +251,32 @@ public final class WorkerProcess {
     }
 
     public long pid() {
-        return spawned.pid();
+        return pid;
     }
 
-    public Process process() {
-        return spawned.process;
+    /** Completes when the process has exited. */
+    public CompletableFuture<?> onExit() {
+        return exit;
+    }
+
+    /** Waits up to {@code seconds} for the process to exit; true when it has. */
+    public boolean awaitExit(long seconds) throws InterruptedException {
+        try {
+            exit.get(seconds, TimeUnit.SECONDS);
+            return true;
+        } catch (TimeoutException e) {
+            return false;
+        } catch (ExecutionException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * The exit value as the JDK reports it (128 + N for death by signal N), once exited;
+     * empty for a shared parent's child, whose status php-cgi's parent reaps.
+     */
+    public OptionalInt exitValue() {
+        return process == null ? OptionalInt.empty() : OptionalInt.of(process.exitValue());
     }
 
     public SocketChannel channel() {
@@ -232,18 +284,21 @@ public final class WorkerProcess {
     }
 
     public long startNanos() {
-        return spawned.startNanos;
+        return startNanos;
     }
 
     public long startMillis() {
-        return spawned.startMillis;
+        return startMillis;
     }
 
     /** Closes the master's connection and removes the socket; the process is signalled by its owner. */
     public void closeConnection() {
         closeQuietly(channel);
+        if (socket == null) {
+            return;
+        }
         try {
-            Files.deleteIfExists(spawned.socket);
+            Files.deleteIfExists(socket);
         } catch (IOException ignored) {
             // the runtime directory is removed at exit anyway
         }

@@ -14,6 +14,14 @@
 //   A script that sent no output yet still has its status and headers sent, as
 //   php-fpm does: they follow the marker, written as php-cgi would write them.
 // - The pool's own auto_prepend_file still runs, after this file.
+// - A pool's shared workers (children of one php-cgi parent) are asked their pid once,
+//   on the master's new connection, by a request that carries the marker: answered
+//   here, before anything else runs.
+
+if (($_SERVER['JFPM_PID_PROBE'] ?? null) === get_cfg_var('jfpm.finish_marker')) {
+    echo getmypid();
+    exit;
+}
 
 if (!function_exists('fastcgi_finish_request')) {
     function fastcgi_finish_request(): bool

@@ -342,7 +342,8 @@ class ObservabilityIT {
     void statusCountsAWorkerFromItsStartNotFromWhenItListens(@TempDir Path bin) throws Exception {
         assumeFalse(Jfpm.isReference(), "JFPM_PHP_CGI is jfpm's");
         Map<String, String> env = SlowPhpCgi.in(bin, Duration.ofSeconds(2));
-        Jfpm backend = Jfpm.start(dir -> statusPool().render(dir), dir -> env);
+        // separate workers: a shared parent's replacement child is forked ready, with nothing slow to wait for
+        Jfpm backend = Jfpm.start(dir -> statusPool().separateWorkers().render(dir), dir -> env);
         try (Stack s = around(backend)) {
             ProcessHandle master = ProcessHandle.of(backend.pid()).orElseThrow();
             List<Long> first = master.children().map(ProcessHandle::pid).toList();

@@ -3,7 +3,10 @@ package org.jfpm.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -11,12 +14,17 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.jfpm.e2e.support.Backends;
 import org.jfpm.e2e.support.Http;
 import org.jfpm.e2e.support.Jfpm;
 import org.jfpm.e2e.support.Nginx;
 import org.jfpm.e2e.support.Pids;
+import org.jfpm.testing.FcgiClient;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The three process managers seen from outside: how many php-cgi workers run, second by
@@ -44,27 +52,30 @@ class ProcessManagerIT {
      * by one idle worker a second back to max_spare, each a DEBUG "killed by the process
      * management" line and no replacement.
      */
-    @Test
-    void dynamicGrowsUnderLoadAndShrinksOnePerSecond() throws Exception {
+    @ParameterizedTest(name = "shared opcache {0}")
+    @ValueSource(booleans = {false, true})
+    void dynamicGrowsUnderLoadAndShrinksOnePerSecond(boolean shared) throws Exception {
         assumeTrue(Backends.hasMaster(), "needs a master");
-        try (Jfpm jfpm = Jfpm.pool().maxChildren(8)
+        assumeTrue(!shared || !Jfpm.isReference(), "php-fpm runs once");
+        Jfpm.Pool pool = Jfpm.pool().maxChildren(8)
                 .globalLine("log_level = debug")
                 .line("pm = dynamic")
                 .line("pm.start_servers = 2")
                 .line("pm.min_spare_servers = 1")
                 .line("pm.max_spare_servers = 2")
-                .start();
+                .line("pm.status_path = /status");
+        try (Jfpm jfpm = (shared ? pool : pool.separateWorkers()).start();
              Nginx nginx = Nginx.passingTo(jfpm.nginxAddress()).start();
              Http http = new Http(nginx.baseUrl())) {
-            assertThat(jfpm.awaitWorkers(2, Duration.ofSeconds(5))).as(jfpm.logText()).hasSize(2);
+            assertThat(awaitWorkers(jfpm, shared, 2, Duration.ofSeconds(5))).as(jfpm.logText()).hasSize(2);
             Pids.sleep(Duration.ofMillis(1500));
-            assertThat(jfpm.workerPids()).as("idle at start_servers, between the spares").hasSize(2);
+            assertThat(workers(jfpm, shared)).as("idle at start_servers, between the spares").hasSize(2);
 
             Load load = Load.start(http, 10, "/pid.php?ms=300");
             List<Integer> growth = new ArrayList<>();
             for (int s = 0; s < 8; s++) {
                 Pids.sleep(Duration.ofSeconds(1));
-                growth.add(jfpm.workerPids().size());
+                growth.add(workers(jfpm, shared).size());
             }
             jfpm.awaitLog("WARNING: \\[pool www\\] seems busy \\(you may need to increase pm.start_servers, or "
                     + "pm.min/max_spare_servers\\), spawning 8 children, there are 0 idle, and \\d+ total children$",
@@ -84,7 +95,7 @@ class ProcessManagerIT {
             int seen = 8;
             while (seen > 2 && System.nanoTime() - quiet < Duration.ofSeconds(15).toNanos()) {
                 Pids.sleep(Duration.ofMillis(200));
-                int now = jfpm.workerPids().size();
+                int now = workers(jfpm, shared).size();
                 if (now != seen) {
                     shrink.add(now);
                     seen = now;
@@ -94,7 +105,7 @@ class ProcessManagerIT {
             assertThat(shrink).as("one by one\n" + jfpm.logText()).containsExactly(7, 6, 5, 4, 3, 2);
             assertThat(seconds).as("one a second: six kills take about six seconds").isBetween(4.0, 9.0);
             Pids.sleep(Duration.ofMillis(2000));
-            assertThat(jfpm.workerPids()).as("max_spare_servers stay").hasSize(2);
+            assertThat(workers(jfpm, shared)).as("max_spare_servers stay").hasSize(2);
             assertThat(jfpm.log().lines().stream().filter(l -> l.matches(
                     ".*DEBUG: \\[pool www\\] child \\d+ has been killed by the process management after \\d+\\.\\d{6} seconds from start$")))
                     .hasSize(6);
@@ -107,28 +118,31 @@ class ProcessManagerIT {
      * pm.process_idle_timeout (1 s here) is killed, one a second; beyond max_children the
      * ondemand warning (without "pm.") is said once.
      */
-    @Test
-    void ondemandStartsNoneSpawnsOnDemandAndReapsIdle() throws Exception {
+    @ParameterizedTest(name = "shared opcache {0}")
+    @ValueSource(booleans = {false, true})
+    void ondemandStartsNoneSpawnsOnDemandAndReapsIdle(boolean shared) throws Exception {
         assumeTrue(Backends.hasMaster(), "needs a master");
-        try (Jfpm jfpm = Jfpm.pool().maxChildren(3)
+        assumeTrue(!shared || !Jfpm.isReference(), "php-fpm runs once");
+        Jfpm.Pool pool = Jfpm.pool().maxChildren(3)
                 .globalLine("log_level = debug")
                 .line("pm = ondemand")
                 .line("pm.process_idle_timeout = 1s")
-                .start();
+                .line("pm.status_path = /status");
+        try (Jfpm jfpm = (shared ? pool : pool.separateWorkers()).start();
              Nginx nginx = Nginx.passingTo(jfpm.nginxAddress()).start();
              Http http = new Http(nginx.baseUrl())) {
             Pids.sleep(Duration.ofMillis(1500));
-            assertThat(jfpm.workerPids()).as("ondemand starts none").isEmpty();
+            assertThat(workers(jfpm, shared)).as("ondemand starts none").isEmpty();
 
             HttpResponse<byte[]> one = http.get("/pid.php");
             assertThat(one.statusCode()).as(jfpm.logText()).isEqualTo(200);
-            assertThat(jfpm.workerPids()).hasSize(1).contains(Long.parseLong(Http.text(one).trim()));
+            assertThat(workers(jfpm, shared)).hasSize(1).contains(Long.parseLong(Http.text(one).trim()));
             jfpm.awaitLog("DEBUG: \\[pool www\\] got accept without idle child available \\.\\.\\.\\. I forked$",
                     Duration.ofSeconds(1));
 
             Load load = Load.start(http, 5, "/pid.php?ms=500");
             Pids.sleep(Duration.ofMillis(1500));
-            assertThat(jfpm.workerPids()).as("up to max_children").hasSize(3);
+            assertThat(workers(jfpm, shared)).as("up to max_children").hasSize(3);
             jfpm.awaitLog("WARNING: \\[pool www\\] server reached max_children setting \\(3\\), consider raising it$",
                     Duration.ofSeconds(2));
             List<Integer> statuses = load.stop();
@@ -137,7 +151,7 @@ class ProcessManagerIT {
                     .as("once per episode").hasSize(1);
 
             long quiet = System.nanoTime();
-            assertThat(jfpm.awaitWorkers(0, Duration.ofSeconds(8))).as(jfpm.logText()).isEmpty();
+            assertThat(awaitWorkers(jfpm, shared, 0, Duration.ofSeconds(8))).as(jfpm.logText()).isEmpty();
             double seconds = (System.nanoTime() - quiet) / 1e9;
             // idle for more than 1 s, then one kill per tick: 3 workers gone after about 2-4 s
             assertThat(seconds).isBetween(1.5, 6.0);
@@ -187,6 +201,39 @@ class ProcessManagerIT {
             assertThat(jfpm.workerPids()).hasSize(3);
             assertThat(jfpm.log().lines().stream().filter(l -> l.contains("'process.max'"))).hasSize(1);
         }
+    }
+
+    /**
+     * The workers the process manager counts: the process table's php-cgi workers, or with
+     * shared opcache (where php-cgi's parent keeps pm.max_children children forked) the
+     * status page's, which lists the children holding a connection from the master.
+     */
+    private static List<Long> workers(Jfpm jfpm, boolean shared) {
+        if (!shared || Jfpm.isReference()) {
+            return jfpm.workerPids();
+        }
+        try (FcgiClient client = FcgiClient.connect(jfpm.listenSocket())) {
+            FcgiClient.Response r = client.request(Map.of("REQUEST_METHOD", "GET", "SCRIPT_NAME", "/status",
+                    "SCRIPT_FILENAME", "/status", "QUERY_STRING", "full&json"), new byte[0]);
+            List<Long> pids = new ArrayList<>();
+            Matcher m = Pattern.compile("\"pid\":(\\d+)").matcher(new String(r.body(), StandardCharsets.UTF_8));
+            while (m.find()) {
+                pids.add(Long.parseLong(m.group(1)));
+            }
+            return pids;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static List<Long> awaitWorkers(Jfpm jfpm, boolean shared, int count, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        List<Long> now = workers(jfpm, shared);
+        while (now.size() != count && System.nanoTime() < deadline) {
+            Pids.sleep(Duration.ofMillis(50));
+            now = workers(jfpm, shared);
+        }
+        return now;
     }
 
     /** {@code n} clients each sending requests back to back until stopped; collects the statuses. */

@@ -135,7 +135,9 @@ class WorkerIdentityIT {
                     .line("user = nobody")
                     .line("chroot = " + root)
                     .start()) {
-                long pid = jfpm.awaitWorkers(1, Duration.ofSeconds(5)).getFirst();
+                List<Long> workers = jfpm.awaitWorkers(1, Duration.ofSeconds(5));
+                assertThat(workers).as(jfpm.logText()).hasSize(1);
+                long pid = workers.getFirst();
                 assertThat(Files.readSymbolicLink(Path.of("/proc", Long.toString(pid), "root"))).isEqualTo(root);
                 assertThat(procLines(pid, "status", "Uid:")).singleElement().asString().contains("65534");
                 assertThat(get(jfpm, "/www/t.php")).isEqualTo("in root=jail host-hidden /www");

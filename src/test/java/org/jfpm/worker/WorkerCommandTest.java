@@ -70,6 +70,23 @@ class WorkerCommandTest {
                 "-b", "/run/jfpm/www-0.sock");      // the worker's private socket
     }
 
+    /**
+     * Shared workers: php-cgi's parent leads its own process group (its SIGTERM handler
+     * signals the whole group) and hears of the master's death as SIGTERM, which it passes
+     * on to its children; the program after setsid is found on the master's PATH, since
+     * setsid looks it up in the worker's environment.
+     */
+    @Test
+    void sharedParentRunsInItsOwnGroupAndForksTheChildren() {
+        WorkerCommand.Built built = WorkerCommand.shared(plain().build(PHP), SOCKET, 8, MASTER_ENV);
+        assertThat(built.command()).containsExactly(
+                "setsid", "--", "/usr/bin/setpriv", "--pdeathsig=TERM", "--", "/opt/php/bin/php-cgi",
+                "-b", "/run/jfpm/www-0.sock");
+        assertThat(built.environment()).containsEntry("PHP_FCGI_CHILDREN", "8").containsEntry("PHP_FCGI_MAX_REQUESTS", "0");
+        assertThat(built.steps().getFirst().program()).isEqualTo("setsid");
+        assertThat(build(plain()).environment()).containsEntry("PHP_FCGI_CHILDREN", "0");
+    }
+
     @Test
     void noPhpIniWinsOverAPhpIniPath() {
         Spec s = new Spec(Path.of("/etc/jfpm/php.ini"), true, List.of(), map(), map(), map(), false, null);

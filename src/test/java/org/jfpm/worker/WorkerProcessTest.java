@@ -46,7 +46,7 @@ class WorkerProcessTest {
 
     private PhpCgi php;
     private Path dir;
-    private final List<Process> started = new ArrayList<>();
+    private final List<ProcessHandle> started = new ArrayList<>();
     private final List<AutoCloseable> clients = new ArrayList<>();
 
     @BeforeEach
@@ -72,9 +72,9 @@ class WorkerProcessTest {
         for (AutoCloseable c : clients) {
             c.close();
         }
-        for (Process p : started) {
+        for (ProcessHandle p : started) {
             p.destroyForcibly();
-            p.waitFor(10, TimeUnit.SECONDS);
+            p.onExit().get(10, TimeUnit.SECONDS);
         }
         if (dir != null) {
             try (Stream<Path> files = Files.walk(dir)) {
@@ -101,7 +101,7 @@ class WorkerProcessTest {
 
     private WorkerProcess start(WorkerSpec spec) throws Exception {
         WorkerProcess w = WorkerProcess.start(spec, dir.resolve("www-0.sock"));
-        started.add(w.process());
+        started.add(ProcessHandle.of(w.pid()).orElseThrow());
         return w;
     }
 
@@ -236,7 +236,7 @@ class WorkerProcessTest {
             Response r = c.request(params("query.php", "n=" + i), NO_BODY);
             assertThat(r.bodyText()).as("request %d", i).isEqualTo("n=" + i);
         }
-        assertThat(w.process().isAlive()).isTrue();
+        assertThat(w.onExit().isDone()).isFalse();
         assertThat(c.request(params("pid.php", ""), NO_BODY).bodyText()).isEqualTo(Long.toString(w.pid()));
         System.out.printf("600 requests on one kept connection to php-cgi: %d ms%n",
                 (System.nanoTime() - began) / 1_000_000);
@@ -252,7 +252,7 @@ class WorkerProcessTest {
         pb.environment().put("PHP_FCGI_MAX_REQUESTS", "3");
         pb.redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectErrorStream(true);
         Process p = pb.start();
-        started.add(p);
+        started.add(p.toHandle());
         FcgiClient c = connectWhenListening(p, dir.resolve("three.sock"));
         for (int i = 0; i < 3; i++) {
             assertThat(c.request(params("query.php", "n=" + i), NO_BODY).bodyText()).isEqualTo("n=" + i);
@@ -291,7 +291,7 @@ class WorkerProcessTest {
         assertThat(c.request(params("query.php", "before"), NO_BODY).bodyText()).isEqualTo("before");
         assertThat(c.readable(Duration.ofSeconds(6))).as("nothing (no close) arrives while idle").isFalse();
         assertThat(c.request(params("query.php", "after"), NO_BODY).bodyText()).isEqualTo("after");
-        assertThat(w.process().isAlive()).isTrue();
+        assertThat(w.onExit().isDone()).isFalse();
     }
 
     @Test

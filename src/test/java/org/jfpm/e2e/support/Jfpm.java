@@ -73,6 +73,17 @@ public final class Jfpm implements FastCgiBackend {
             return this;
         }
 
+        /**
+         * One php-cgi per worker ({@code jfpm.shared_opcache = no}), for tests of php-fpm's process
+         * counts; nothing for php-fpm itself, which would refuse the directive.
+         */
+        public Pool separateWorkers() {
+            if (!isReference()) {
+                extraPoolLines.add("jfpm.shared_opcache = no");
+            }
+            return this;
+        }
+
         /** A line for the [global] section. */
         public Pool globalLine(String line) {
             extraGlobalLines.add(line);
