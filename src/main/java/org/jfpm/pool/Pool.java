@@ -637,6 +637,9 @@ public final class Pool {
      */
     public void terminate() {
         snapshot().forEach(w -> leave(w, Signals.SIGTERM, false));
+        if (parent != null) {
+            parent.stop(); // at once, not after its last child: its SIGTERM reaches every child in parallel
+        }
     }
 
     /** Sends {@code signal} to every live worker. */

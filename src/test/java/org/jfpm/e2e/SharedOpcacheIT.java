@@ -133,6 +133,24 @@ class SharedOpcacheIT {
         }
     }
 
+    /** A reload starts a new parent for the new pool; the old parent goes with its last child. */
+    @Test
+    void aReloadReplacesTheParentAndTheOldFamilyLeaves() throws Exception {
+        assumeFalse(Jfpm.isReference(), "jfpm's process tree");
+        try (Jfpm jfpm = Jfpm.start(dir -> conf(dir, "www", CACHE_FRESH_FILES))) {
+            List<Long> children = jfpm.awaitWorkers(2, Duration.ofSeconds(10));
+            long parent = ProcessHandle.of(children.getFirst()).orElseThrow().parent().orElseThrow().pid();
+            jfpm.signal("USR2");
+            jfpm.awaitLogs(".*NOTICE: ready to handle connections$", 2, Duration.ofSeconds(15));
+            List<Long> family = new java.util.ArrayList<>(children);
+            family.add(parent);
+            assertThat(Pids.awaitGone(family, Duration.ofSeconds(10))).as("the old family\n" + jfpm.logText()).isEmpty();
+            long served = Long.parseLong(get(jfpm.listenSocket(), "compiled.php", ""));
+            assertThat(family).doesNotContain(served);
+            assertThat(jfpm.awaitWorkers(2, Duration.ofSeconds(10))).hasSize(2).contains(served);
+        }
+    }
+
     /** php-cgi's parent forwards its SIGTERM to its group: a SIGKILLed master leaves no process behind. */
     @Test
     void aMasterKilledWithSigkillTakesTheParentAndChildrenWithIt() throws Exception {
