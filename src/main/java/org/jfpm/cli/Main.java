@@ -144,12 +144,15 @@ public final class Main {
         // Linking the native calls (signalfd, kill, ...) costs a tenth of a second of start-up:
         // done on a second core while the command line and the configuration are read
         Thread.ofPlatform().daemon(true).name("jfpm-link").start(Native::link);
+        if (args.length == 1 && args[0].equals("version")) {
+            return PhpInfo.printJfpmVersion(System.out); // php-fpm has no such command: it would print its usage
+        }
         ParseResult parsed;
         try {
             parsed = new CommandLine(spec()).setPosixClusteredShortOptionsAllowed(true)
                     .setUnmatchedOptionsArePositionalParams(false).parseArgs(args);
         } catch (CommandLine.ParameterException e) {
-            System.err.println("jfpm: " + e.getMessage());
+            // php-fpm says nothing but its usage (fpm_main.c, php_cgi_usage), exit 64
             Usage.print(System.out);
             return EXIT_USAGE;
         }
@@ -167,10 +170,10 @@ public final class Main {
             return 0;
         }
         if (version || info || modules) {
-            return PhpInfo.print(version ? "-v" : info ? "-i" : "-m", System.out);
+            return PhpInfo.print(version ? "-v" : info ? "-i" : "-m", phpIni, noPhpIni, defines, System.out);
         }
         ConfigOptions options = new ConfigOptions(fpmConfig, prefix, pid, daemonize, allowRoot, phpIni, noPhpIni,
-                defines);
+                defines, test > 0);
         FpmConfig config;
         try {
             config = ConfigLoader.load(options);

@@ -6,20 +6,24 @@ import java.util.List;
 import org.jfpm.os.Accounts;
 
 /**
- * What {@code php-fpm -t} checks after post-processing: every pool's user, group, listen.owner
- * and listen.group must resolve (all-digit values are taken as ids, not looked up). A failure
- * here is followed only by {@code FPM initialization failed} (observed).
+ * What php-fpm checks after post-processing: every pool's user, group, listen.owner and
+ * listen.group must resolve (all-digit values are taken as ids, not looked up). A failure
+ * here is followed only by {@code FPM initialization failed} (observed). A master that runs
+ * as another user than root skips user and group, which it ignores with a NOTICE
+ * (fpm_unix_conf_wp in sapi/fpm/fpm/fpm_unix.c); {@code -t} checks them all the same.
  */
 final class AccountCheck {
     private AccountCheck() {
     }
 
-    static void check(List<PoolSection> pools) throws LoadFailure {
+    static void check(List<PoolSection> pools, boolean identityApplies) throws LoadFailure {
         for (PoolSection pool : pools) {
             SectionValues v = pool.values();
             String tag = "[pool " + pool.name() + "] ";
-            checkUser(tag, v.get(USER), "");
-            checkGroup(tag, v.get(GROUP), "");
+            if (identityApplies) {
+                checkUser(tag, v.get(USER), "");
+                checkGroup(tag, v.get(GROUP), "");
+            }
             // php-fpm appends errno to these two; getpwnam leaves it at 0 for an unknown name
             checkUser(tag, v.get(LISTEN_OWNER), ": Success (0)");
             checkGroup(tag, v.get(LISTEN_GROUP), ": Success (0)");

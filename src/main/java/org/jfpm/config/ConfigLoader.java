@@ -53,7 +53,7 @@ public final class ConfigLoader {
         }
         List<String> dump = ConfigDump.render(global, pools);
         try {
-            AccountCheck.check(pools);
+            AccountCheck.check(pools, root || options.test());
         } catch (LoadFailure failure) {
             throw fail(messages, failure, null);
         }

@@ -16,12 +16,21 @@ import java.util.List;
  * @param phpIni      -c, nullable; recorded for the workers
  * @param noPhpIni    -n
  * @param phpDefines  each -d as given ({@code k=v} or {@code k}), in order
+ * @param test        -t: the configuration is only checked (php-fpm then resolves every pool's
+ *                    user and group even when not root; a running master ignores them)
  */
 public record ConfigOptions(Path configFile, Path prefix, Path pidFile, Boolean daemonize,
-                            boolean allowRoot, Path phpIni, boolean noPhpIni, List<String> phpDefines) {
+                            boolean allowRoot, Path phpIni, boolean noPhpIni, List<String> phpDefines,
+                            boolean test) {
 
     public ConfigOptions {
         phpDefines = phpDefines == null ? List.of() : List.copyOf(phpDefines);
+    }
+
+    /** Options for a master that runs (not -t). */
+    public ConfigOptions(Path configFile, Path prefix, Path pidFile, Boolean daemonize, boolean allowRoot,
+            Path phpIni, boolean noPhpIni, List<String> phpDefines) {
+        this(configFile, prefix, pidFile, daemonize, allowRoot, phpIni, noPhpIni, phpDefines, false);
     }
 
     /** Options as if only {@code -y file} had been given. */

@@ -3,6 +3,9 @@ package org.jfpm.worker;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -47,6 +50,29 @@ public record PhpCgi(Path binary, String version) {
         }
         Matcher m = VERSIONED.matcher(real.getFileName().toString());
         return new PhpCgi(binary.toAbsolutePath(), m.find() ? m.group(1) : "");
+    }
+
+    /**
+     * php-cgi run for one of its own flags ({@code -v}, {@code -i}, {@code -m}) with the php.ini
+     * the workers read (-c, -n, PHPRC, PHP_INI_SCAN_DIR, as {@link PhpIniLookup} resolves them)
+     * and the command line's -d, so that it answers for the PHP a site gets.
+     */
+    public ProcessBuilder infoCommand(String flag, Path phpIni, boolean noPhpIni, List<String> defines) {
+        Map<String, String> env = System.getenv();
+        PhpIniLookup.Resolved ini = PhpIniLookup.resolve(phpIni, noPhpIni, env, fpmConfigDir());
+        List<String> cmd = new ArrayList<>();
+        cmd.add(binary.toString());
+        cmd.addAll(ini.args());
+        for (String d : defines) {
+            cmd.add("-d");
+            cmd.add(d);
+        }
+        cmd.add(flag);
+        ProcessBuilder pb = new ProcessBuilder(cmd);
+        if (ini.scanDir() != null) {
+            pb.environment().put("PHP_INI_SCAN_DIR", ini.scanDir());
+        }
+        return pb;
     }
 
     /** php-fpm's configuration directory of this PHP version ({@code /etc/php/8.2/fpm}), if present. */

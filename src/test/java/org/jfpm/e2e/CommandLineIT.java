@@ -1,10 +1,13 @@
 package org.jfpm.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import org.jfpm.e2e.support.Backends;
 import org.jfpm.e2e.support.Jfpm;
 import org.jfpm.e2e.support.ScratchDir;
@@ -99,6 +102,29 @@ class CommandLineIT {
                 .hasValueSatisfying(first -> assertThat(first).containsPattern("\\d+\\.\\d+"));
     }
 
+    /** php-fpm's -v lines exactly, with and without php.ini (-n: no extension, so no OPcache line). */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"-v", "-n -v"})
+    void versionIsPhpFpmsLinesExactly(String flags) throws Exception {
+        assumeTrue(Files.isExecutable(Path.of("/usr/sbin/php-fpm8.2")), "needs php-fpm8.2 to compare with");
+        Jfpm.Run run = Jfpm.run(RUN_TIMEOUT, flags.split(" "));
+        List<String> command = new java.util.ArrayList<>(List.of("/usr/sbin/php-fpm8.2"));
+        command.addAll(List.of(flags.split(" ")));
+        Process fpm = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String expected = new String(fpm.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        fpm.waitFor();
+        assertThat(run.exitCode()).as(run.toString()).isZero();
+        assertThat(run.stdout().strip()).isEqualTo(expected.strip());
+    }
+
+    @Test
+    void jfpmsOwnVersionIsACommandPhpFpmDoesNotHave() {
+        assumeFalse(Jfpm.isReference(), "jfpm's own");
+        Jfpm.Run run = Jfpm.run(RUN_TIMEOUT, "version");
+        assertThat(run.exitCode()).as(run.toString()).isZero();
+        assertThat(run.stdout()).startsWith("jfpm ").contains("(Java ", "php-cgi ");
+    }
+
     @Test
     void helpPrintsUsageAndExitsZero() {
         Jfpm.Run run = Jfpm.run(RUN_TIMEOUT, "-h");
@@ -115,6 +141,8 @@ class CommandLineIT {
         Jfpm.Run run = Jfpm.run(RUN_TIMEOUT, arg);
 
         assertThat(run.exitCode()).as(run.toString()).isEqualTo(64);
-        assertThat(run.stdout() + run.stderr()).as(run.toString()).contains("Usage:");
+        // php-fpm prints its usage on stdout and nothing else
+        assertThat(run.stdout()).as(run.toString()).startsWith("Usage: ").contains("-R, --allow-to-run-as-root");
+        assertThat(run.stderr()).as(run.toString()).isEmpty();
     }
 }
