@@ -144,8 +144,12 @@ public final class Main {
         // Linking the native calls (signalfd, kill, ...) costs a tenth of a second of start-up:
         // done on a second core while the command line and the configuration are read
         Thread.ofPlatform().daemon(true).name("jfpm-link").start(Native::link);
+        // jfpm's own commands: php-fpm has none, it would print its usage for them
         if (args.length == 1 && args[0].equals("version")) {
-            return PhpInfo.printJfpmVersion(System.out); // php-fpm has no such command: it would print its usage
+            return PhpInfo.printJfpmVersion(System.out);
+        }
+        if (args.length >= 1 && args[0].equals("ping")) {
+            return Ping.run(List.of(args).subList(1, args.length), System.out, System.err);
         }
         ParseResult parsed;
         try {

@@ -1,5 +1,6 @@
 package org.jfpm.front;
 
+import org.jfpm.request.RequestInfo;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
@@ -70,6 +71,7 @@ final class FrontConnection implements Runnable {
     private boolean keepConn;
     /** The pool's fastcgi_finish_request() marker line, or null when its workers have no prelude. */
     private byte[] finishMarker;
+    private String phpHeaders = "";
     private ScriptCheck scriptCheck;
 
     /**
@@ -142,6 +144,7 @@ final class FrontConnection implements Runnable {
         router = b.router();
         accessLog = b.front().accessLog();
         finishMarker = b.front().finishMarker();
+        phpHeaders = b.front().phpHeaders();
         scriptCheck = b.front().scriptCheck();
     }
 
@@ -228,8 +231,9 @@ final class FrontConnection implements Runnable {
     }
 
     /** A response the master writes itself (ping, status, a refused script); the body is read and dropped. */
-    private boolean answerInMaster(RequestInfo info, MasterPage page, int status, String stderr)
+    private boolean answerInMaster(RequestInfo info, MasterPage bare, int status, String stderr)
             throws IOException, ProtocolException {
+        MasterPage page = bare.withPhpHeaders(phpHeaders);
         begin = -1;
         skipBody(); // as php-fpm's status, ping and refusals ignore the body
         reply(MasterPage.records(requestId, page, stderr));

@@ -21,6 +21,18 @@ record MasterPage(String headers, byte[] body) {
                 head ? new byte[0] : response.getBytes(StandardCharsets.UTF_8));
     }
 
+    /**
+     * The page with the header lines PHP adds to every answer ({@code X-Powered-By}) where PHP
+     * puts them: first, after the Status line when there is one (sapi_cgi_send_headers).
+     */
+    MasterPage withPhpHeaders(String lines) {
+        if (lines.isEmpty()) {
+            return this;
+        }
+        int afterStatus = headers.startsWith("Status: ") ? headers.indexOf("\r\n") + 2 : 0;
+        return new MasterPage(headers.substring(0, afterStatus) + lines + headers.substring(afterStatus), body);
+    }
+
     /** The records for request {@code requestId}: STDOUT split as needed, the empty STDOUT, END_REQUEST. */
     static ByteBuffer records(int requestId, MasterPage page) {
         return records(requestId, page, null);

@@ -20,6 +20,7 @@ public final class PoolFront {
     private final RequestWatch watch;
     private final byte[] finishMarker;
     private final ScriptCheck scriptCheck;
+    private final String phpHeaders;
 
     private PoolFront(Pool pool, int backlog, AccessLog accessLog) {
         this.pool = pool;
@@ -28,6 +29,12 @@ public final class PoolFront {
         this.watch = RequestWatch.start(pool); // null unless the pool sets a request timeout
         this.finishMarker = pool.spec().prelude() == null ? null : pool.spec().prelude().markerLine();
         this.scriptCheck = ScriptCheck.of(pool);
+        this.phpHeaders = pool.spec().prelude() == null ? "" : pool.spec().prelude().phpHeaders();
+    }
+
+    /** The header lines PHP adds to every answer of this pool (X-Powered-By), for the master's own answers. */
+    String phpHeaders() {
+        return phpHeaders;
     }
 
     /** Prepares the pool's front; a failure is reported with php-fpm's message. */

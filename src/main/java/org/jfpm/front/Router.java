@@ -1,5 +1,6 @@
 package org.jfpm.front;
 
+import org.jfpm.request.RequestInfo;
 import java.time.ZoneId;
 import org.jfpm.config.PoolConfig;
 import org.jfpm.pool.Pool;

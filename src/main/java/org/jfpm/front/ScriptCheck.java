@@ -1,5 +1,6 @@
 package org.jfpm.front;
 
+import org.jfpm.request.RequestInfo;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;

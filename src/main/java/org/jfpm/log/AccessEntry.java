@@ -1,6 +1,6 @@
 package org.jfpm.log;
 
-import org.jfpm.front.RequestInfo;
+import org.jfpm.request.RequestInfo;
 import org.jfpm.os.RequestUsage;
 
 /**

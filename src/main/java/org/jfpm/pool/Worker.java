@@ -4,6 +4,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import org.jfpm.fastcgi.Fcgi;
 import org.jfpm.os.RequestUsage;
+import org.jfpm.request.RequestInfo;
 import org.jfpm.worker.WorkerProcess;
 
 /**
@@ -33,7 +34,7 @@ public final class Worker {
     private volatile boolean exited;
     private volatile int requests;
     private volatile WorkerState state = WorkerState.IDLE;
-    private volatile Object request;
+    private volatile RequestInfo request = RequestInfo.EMPTY;
     private volatile long requestStartNanos;
     private volatile long requestStartMillis;
     private volatile long lastDurationMicros;
@@ -76,7 +77,7 @@ public final class Worker {
      * The worker takes a request: Running from now, counted in its pool's
      * {@code accepted conn}. {@code info} is what the front read of the request.
      */
-    public void requestStarted(Object info) {
+    public void requestStarted(RequestInfo info) {
         requestStartNanos = System.nanoTime();
         requestStartMillis = System.currentTimeMillis();
         request = info;
@@ -109,8 +110,8 @@ public final class Worker {
         return state;
     }
 
-    /** What the front read of the current (or last) request; its type belongs to the front. */
-    public Object request() {
+    /** What the front read of the current (or last) request; {@link RequestInfo#EMPTY} before the first. */
+    public RequestInfo request() {
         return request;
     }
 

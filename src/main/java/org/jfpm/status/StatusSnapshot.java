@@ -2,7 +2,7 @@ package org.jfpm.status;
 
 import java.util.ArrayList;
 import java.util.List;
-import org.jfpm.front.RequestInfo;
+import org.jfpm.request.RequestInfo;
 import org.jfpm.os.RequestUsage;
 import org.jfpm.pool.Pool;
 import org.jfpm.pool.Scoreboard;
@@ -87,7 +87,7 @@ public record StatusSnapshot(
 
     private static Process process(Worker w, WorkerState state, long now) {
         long started = w.startMillis() / 1000;
-        RequestInfo info = w.request() instanceof RequestInfo r ? r : null;
+        RequestInfo info = w.request() == RequestInfo.EMPTY ? null : w.request();
         String method = "-";
         String uri = "-";
         String user = "-";

@@ -3,7 +3,7 @@ package org.jfpm.watch;
 import java.util.Map;
 import java.util.WeakHashMap;
 import org.jfpm.config.PoolConfig;
-import org.jfpm.front.RequestInfo;
+import org.jfpm.request.RequestInfo;
 import org.jfpm.log.Log;
 import org.jfpm.os.Native;
 import org.jfpm.os.Signals;
@@ -126,7 +126,7 @@ public final class RequestWatch {
     private void slow(Worker w, long elapsedMicros) {
         Log.warning(describe(w, elapsedMicros) + " executing too slow (" + seconds(elapsedMicros) + " sec), logging");
         if (slowlog != null) {
-            slowlog.write(pool.name(), w.pid(), info(w));
+            slowlog.write(pool.name(), w.pid(), w.request());
         }
         pool.scoreboard().countSlowRequest();
     }
@@ -142,13 +142,9 @@ public final class RequestWatch {
         }
     }
 
-    private static RequestInfo info(Worker w) {
-        return w.request() instanceof RequestInfo r ? r : RequestInfo.EMPTY;
-    }
-
     /** {@code [pool %s] child %d, script '%s' (request: "%s %s%s%s")}. */
     private String describe(Worker w, long elapsedMicros) {
-        RequestInfo info = info(w);
+        RequestInfo info = w.request();
         String query = info.queryString();
         return "[pool " + pool.name() + "] child " + w.pid() + ", script '" + printable(info.scriptFilename())
                 + "' (request: \"" + nullToEmpty(info.method()) + " " + nullToEmpty(info.scriptName())

@@ -9,7 +9,7 @@ import java.nio.file.StandardOpenOption;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.Locale;
-import org.jfpm.front.RequestInfo;
+import org.jfpm.request.RequestInfo;
 import org.jfpm.log.Level;
 import org.jfpm.log.Log;
 import org.jfpm.os.PhpStack;

@@ -37,8 +37,13 @@ import org.jfpm.log.Log;
  * @param userPrepend  the pool's own auto_prepend_file, empty when none
  * @param openBasedir  the pool's open_basedir, empty when none
  * @param fixPathinfo  cgi.fix_pathinfo
+ * @param phpHeaders   the header lines PHP adds to every answer of the pool's workers, each ending in
+ *                     CRLF: {@code X-Powered-By: PHP/8.2.x} when the pool's expose_php is on, else
+ *                     empty; the master's own answers (ping, status, 404, 403) carry them too, as
+ *                     php-fpm's do, since php-fpm answers those from inside PHP
  */
-public record Prelude(Path file, String marker, String userPrepend, String openBasedir, boolean fixPathinfo) {
+public record Prelude(Path file, String marker, String userPrepend, String openBasedir, boolean fixPathinfo,
+                      String phpHeaders) {
 
     private static final String RESOURCE = "prelude.php";
 
@@ -76,7 +81,8 @@ public record Prelude(Path file, String marker, String userPrepend, String openB
             byte[] random = new byte[16];
             new SecureRandom().nextBytes(random);
             return spec.withPrelude(new Prelude(file, HexFormat.of().formatHex(random), user.autoPrependFile,
-                    user.openBasedir, user.fixPathinfo));
+                    user.openBasedir, user.fixPathinfo,
+                    user.exposePhp && !user.phpVersion.isEmpty() ? "X-Powered-By: PHP/" + user.phpVersion + "\r\n" : ""));
         } catch (IOException e) {
             Log.error("[pool " + spec.pool() + "] unable to install the worker prelude: " + e.getMessage());
             return null;
@@ -104,28 +110,36 @@ public record Prelude(Path file, String marker, String userPrepend, String openB
         Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("r--r--r--"));
     }
 
-    record Settings(String autoPrependFile, String openBasedir, boolean fixPathinfo) {}
+    record Settings(String autoPrependFile, String openBasedir, boolean fixPathinfo, boolean exposePhp,
+                    String phpVersion) {}
 
-    /** The three rows of phpinfo()'s HTML (php-cgi prints HTML); first value column = the local value. */
+    /** The rows of phpinfo()'s HTML (php-cgi prints HTML) the master needs; first value column = the local value. */
     static Settings parse(String phpinfo) throws IOException {
         String prepend = null;
         String basedir = null;
         String fixPathinfo = null;
+        String exposePhp = null;
+        String version = "";
         Matcher m = ROW.matcher(phpinfo);
         while (m.find()) {
-            switch (m.group(1)) {
+            switch (m.group(1).strip()) {
                 case "auto_prepend_file" -> prepend = value(m.group(2));
                 case "open_basedir" -> basedir = value(m.group(2));
                 case "cgi.fix_pathinfo" -> fixPathinfo = value(m.group(2));
+                case "expose_php" -> exposePhp = value(m.group(2));
+                case "PHP Version" -> version = value(m.group(2)).strip();
                 default -> { }
             }
         }
         if (prepend == null || basedir == null) {
             throw new IOException("php-cgi -i did not show auto_prepend_file and open_basedir");
         }
-        boolean fix = fixPathinfo == null || !(fixPathinfo.isEmpty() || fixPathinfo.equals("Off")
-                || fixPathinfo.equals("0"));
-        return new Settings(prepend, basedir, fix);
+        return new Settings(prepend, basedir, isOn(fixPathinfo, true), isOn(exposePhp, false), version);
+    }
+
+    /** phpinfo()'s rendering of a boolean ini value (On/Off, or the raw 1/0); {@code absent} when not shown. */
+    private static boolean isOn(String shown, boolean absent) {
+        return shown == null ? absent : !(shown.isEmpty() || shown.equals("Off") || shown.equals("0"));
     }
 
     private static String value(String html) {

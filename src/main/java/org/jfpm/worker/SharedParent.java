@@ -1,7 +1,6 @@
 package org.jfpm.worker;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -10,10 +9,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.jfpm.fastcgi.Fcgi;
-import org.jfpm.fastcgi.NameValuePairs;
-import org.jfpm.fastcgi.RecordScan;
-import org.jfpm.fastcgi.Records;
+import org.jfpm.fastcgi.FcgiCall;
 import org.jfpm.os.Native;
 import org.jfpm.os.PidWatch;
 import org.jfpm.os.Signals;
@@ -37,7 +33,6 @@ import org.jfpm.os.Signals;
  * exit at once, a child holding a connection when the master closes it.
  */
 public final class SharedParent {
-    private static final int PROBE_REQUEST_ID = 1;
     private static final long KILL_GRACE_SECONDS = 3;
 
     private final WorkerSpec spec;
@@ -160,57 +155,7 @@ public final class SharedParent {
         params.put("QUERY_STRING", "");
         params.put("SERVER_PROTOCOL", "HTTP/1.1");
         params.put(Prelude.PID_PROBE_PARAM, prelude.marker());
-        byte[] encoded = NameValuePairs.encode(params);
-        ByteBuffer out = ByteBuffer.allocate(4 * Fcgi.HEADER_LEN + Fcgi.BEGIN_BODY_LEN
-                + Records.paddedLength(encoded.length) + 8);
-        Records.beginRequest(out, PROBE_REQUEST_ID, Fcgi.RESPONDER, Fcgi.KEEP_CONN);
-        Records.streamAll(out, Fcgi.PARAMS, PROBE_REQUEST_ID, encoded);
-        Records.header(out, Fcgi.PARAMS, PROBE_REQUEST_ID, 0);
-        Records.header(out, Fcgi.STDIN, PROBE_REQUEST_ID, 0);
-        out.flip();
-        CompletableFuture<Void> answered = new CompletableFuture<>();
-        CompletableFuture.delayedExecutor(WorkerProcess.START_TIMEOUT_NANOS, TimeUnit.NANOSECONDS).execute(() -> {
-            if (!answered.isDone()) {
-                WorkerProcess.closeQuietly(ch);
-            }
-        });
-        try {
-            while (out.hasRemaining()) {
-                ch.write(out);
-            }
-            return parsePid(readAnswer(ch));
-        } finally {
-            answered.complete(null);
-        }
-    }
-
-    /** The probe's STDOUT up to its END_REQUEST. */
-    private static byte[] readAnswer(SocketChannel ch) throws IOException {
-        ByteBuffer in = ByteBuffer.allocate(Fcgi.MAX_RECORD);
-        java.io.ByteArrayOutputStream stdout = new java.io.ByteArrayOutputStream();
-        while (true) {
-            if (ch.read(in) < 0) {
-                throw new IOException("the connection closed before the answer ended");
-            }
-            int p = 0;
-            int n;
-            while ((n = RecordScan.scan(in, p, in.position())) > 0) {
-                int type = RecordScan.type(in, p);
-                if (type == Fcgi.END_REQUEST) {
-                    return stdout.toByteArray();
-                }
-                if (type == Fcgi.STDOUT) {
-                    byte[] part = new byte[RecordScan.contentLength(in, p)];
-                    in.get(p + Fcgi.HEADER_LEN, part);
-                    stdout.writeBytes(part);
-                }
-                p += n;
-            }
-            if (n < 0) {
-                throw new IOException("not FastCGI");
-            }
-            in.limit(in.position()).position(p).compact();
-        }
+        return parsePid(FcgiCall.stdout(ch, params, true, WorkerProcess.START_TIMEOUT_NANOS));
     }
 
     /** The pid in the body of the probe's CGI answer. */

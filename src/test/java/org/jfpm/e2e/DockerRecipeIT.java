@@ -31,6 +31,7 @@ import org.junit.jupiter.api.Test;
 class DockerRecipeIT {
 
     private static final Pattern CMD = Pattern.compile("(?m)^CMD\\s+\\[(.*)]\\s*$");
+    private static final Pattern HEALTHCHECK = Pattern.compile("(?m)^HEALTHCHECK\\s.*\\bCMD\\s+\\[(.*)]\\s*$");
     private static final Pattern STOPSIGNAL = Pattern.compile("(?m)^STOPSIGNAL\\s+SIG(\\w+)\\s*$");
 
     @Test
@@ -43,10 +44,11 @@ class DockerRecipeIT {
         assertThat(stop.group(1)).isEqualTo("QUIT");
         Matcher cmd = CMD.matcher(dockerfile);
         assertThat(cmd.find()).as("CMD [...] in the Dockerfile").isTrue();
-        List<String> command = new ArrayList<>();
-        for (String word : cmd.group(1).split(",")) {
-            command.add(word.trim().replaceAll("^\"|\"$", ""));
-        }
+        List<String> command = words(cmd.group(1));
+        Matcher health = HEALTHCHECK.matcher(dockerfile);
+        assertThat(health.find()).as("HEALTHCHECK ... CMD [...] in the Dockerfile").isTrue();
+        List<String> healthCommand = words(health.group(1));
+        assertThat(healthCommand).startsWith("jfpm", "ping");
         assertThat(command).startsWith("jfpm").contains("/usr/local/etc/php-fpm.conf");
 
         boolean root = "root".equals(System.getProperty("user.name"));
@@ -82,6 +84,13 @@ class DockerRecipeIT {
                 assertThat(r.status()).as(stderr.text()).isEqualTo(200);
                 assertThat(r.header("X-From")).isEqualTo("jfpm");
                 assertThat(r.bodyText()).isEqualTo("hello from-the-container\n");
+                // the HEALTHCHECK, as Docker would run it in the container
+                healthCommand.replaceAll(w -> w.equals("/usr/local/etc/php-fpm.conf") ? confFile.toString() : w);
+                healthCommand.set(0, ProjectFiles.launcher().toString());
+                Process check = new ProcessBuilder(healthCommand).redirectErrorStream(true).start();
+                String said = new String(check.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+                assertThat(check.waitFor(30, TimeUnit.SECONDS)).isTrue();
+                assertThat(check.exitValue()).as(said).isZero();
                 // access.log = /proc/self/fd/2: the access line is on stderr too
                 assertThat(stderr.await("\"GET /hello.php\" 200", Duration.ofSeconds(10)))
                         .as("access line on stderr\n" + stderr.text()).isPresent();
@@ -105,5 +114,14 @@ class DockerRecipeIT {
                 family.stream().filter(p -> Pids.isRunning(p.pid())).forEach(ProcessHandle::destroyForcibly);
             }
         }
+    }
+
+    /** The words of a Dockerfile's exec form: {@code "a", "b"}. */
+    private static List<String> words(String execForm) {
+        List<String> words = new ArrayList<>();
+        for (String word : execForm.split(",")) {
+            words.add(word.trim().replaceAll("^\"|\"$", ""));
+        }
+        return words;
     }
 }

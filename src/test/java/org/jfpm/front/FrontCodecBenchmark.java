@@ -1,5 +1,6 @@
 package org.jfpm.front;
 
+import org.jfpm.request.RequestInfo;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.util.concurrent.TimeUnit;

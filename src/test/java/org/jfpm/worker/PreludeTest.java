@@ -22,6 +22,21 @@ class PreludeTest {
         assertThat(s.autoPrependFile()).isEqualTo("/srv/a b&c.php");
         assertThat(s.openBasedir()).isEmpty();
         assertThat(s.fixPathinfo()).isFalse();
+        assertThat(s.exposePhp()).as("off when phpinfo does not show it").isFalse();
+    }
+
+    @Test
+    void readsExposePhpAndThePhpVersion() throws Exception {
+        String html = """
+                <tr><td class="e">PHP Version </td><td class="v">8.2.36 </td></tr>
+                <tr><td class="e">auto_prepend_file</td><td class="v"><i>no value</i></td><td class="v"><i>no value</i></td></tr>
+                <tr><td class="e">expose_php</td><td class="v">On</td><td class="v">Off</td></tr>
+                <tr><td class="e">open_basedir</td><td class="v"><i>no value</i></td><td class="v"><i>no value</i></td></tr>
+                """;
+        Prelude.Settings s = Prelude.parse(html);
+        assertThat(s.exposePhp()).isTrue();
+        assertThat(s.phpVersion()).isEqualTo("8.2.36");
+        assertThat(s.fixPathinfo()).as("PHP's default when not shown").isTrue();
     }
 
     @Test
@@ -31,7 +46,7 @@ class PreludeTest {
         WorkerSpec spec = new WorkerSpec("www", php, null, false, List.of(), new LinkedHashMap<>(values),
                 new LinkedHashMap<>(), new LinkedHashMap<>(), true, null, false, false, Path.of("/run/jfpm/pool0"),
                 WorkerSpec.Confinement.NONE)
-                .withPrelude(new Prelude(Path.of("/run/jfpm/pool0/prelude.php"), "00ff", "/srv/own.php", "/srv", true));
+                .withPrelude(new Prelude(Path.of("/run/jfpm/pool0/prelude.php"), "00ff", "/srv/own.php", "/srv", true, ""));
         List<String> cmd = WorkerCommand.build(spec, Path.of("/run/jfpm/pool0/1.sock"), Map.of()).command();
         assertThat(String.join(" ", cmd)).endsWith("-d auto_prepend_file='/srv/own.php'"
                 + " -d auto_prepend_file='/run/jfpm/pool0/prelude.php' -d jfpm.finish_marker=00ff"

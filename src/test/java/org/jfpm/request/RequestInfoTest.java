@@ -1,4 +1,4 @@
-package org.jfpm.front;
+package org.jfpm.request;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

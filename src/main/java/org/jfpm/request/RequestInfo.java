@@ -1,4 +1,4 @@
-package org.jfpm.front;
+package org.jfpm.request;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -34,7 +34,7 @@ public final class RequestInfo {
      * are skipped). With {@code keepAll} a copy of the pairs is kept for
      * {@link #param}.
      */
-    static RequestInfo parse(ByteBuffer buf, int from, int to, boolean keepAll) {
+    public static RequestInfo parse(ByteBuffer buf, int from, int to, boolean keepAll) {
         RequestInfo info = new RequestInfo();
         int total = 0;
         for (int p = from; p < to; p += RecordScan.recordLength(buf, p)) {
