@@ -49,11 +49,10 @@ final class JfpmDifferences {
             return java.util.Optional.of(ConfigMessage.notice(tag + "opcache is not shared by jfpm's workers in this"
                     + " pool: " + why + " (set 'jfpm.shared_opcache = yes' to share it anyway)"));
         }
-        if (v.get(PoolDirectives.PM) == Pm.STATIC) {
-            return java.util.Optional.empty(); // the parent keeps pm.max_children children: the pool itself
-        }
-        return java.util.Optional.of(ConfigMessage.notice(tag + "pm.max_children php-cgi children are kept forked"
-                + " by jfpm's shared opcache, and the process manager counts those serving (set"
-                + " 'jfpm.shared_opcache = no' for one php-cgi per counted worker)"));
+        String forked = v.get(PoolDirectives.PM) == Pm.STATIC ? ""
+                : "; pm.max_children children stay forked and the process manager counts those serving";
+        return java.util.Optional.of(ConfigMessage.notice(tag + "workers share opcache as children forked by jfpm's"
+                + " php-cgi parent, which reaps them: a child that dies on its own is logged without its signal"
+                + forked + " ('jfpm.shared_opcache = no' keeps one php-cgi per worker)"));
     }
 }

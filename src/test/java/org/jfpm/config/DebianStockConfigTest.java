@@ -32,7 +32,7 @@ class DebianStockConfigTest {
         assertThat(pool.listenMode()).isEqualTo("0660");
         // php-fpm prints nothing for it; jfpm only its own notice about the shared workers of a dynamic pool
         assertThat(config.messages()).extracting(ConfigMessage::text)
-                .singleElement().asString().contains("by jfpm's shared opcache");
+                .singleElement().asString().contains("children forked by jfpm's php-cgi parent");
     }
 
     /** The real main file writes /var/log/php8.2-fpm.log like php-fpm -t does, so only as root. */

@@ -41,10 +41,12 @@ class SharedOpcacheTest {
     }
 
     @Test
-    void aStaticPoolSharesWithoutAWord() throws Exception {
+    void aStaticPoolSharesAndSaysWhatItChanges() throws Exception {
         FpmConfig config = load("", "pm = static\npm.max_children = 4");
         assertThat(SharedOpcache.applies(config.pools().getFirst(), config.global())).isTrue();
-        assertThat(notices(config)).isEmpty();
+        assertThat(notices(config)).singleElement().asString()
+                .startsWith("[pool www] workers share opcache as children forked by jfpm's php-cgi parent")
+                .contains("logged without its signal").doesNotContain("stay forked");
     }
 
     @Test
@@ -53,7 +55,8 @@ class SharedOpcacheTest {
                 + "pm.max_spare_servers = 2\npm.start_servers = 1");
         assertThat(SharedOpcache.applies(config.pools().getFirst(), config.global())).isTrue();
         assertThat(notices(config)).singleElement().asString()
-                .startsWith("[pool www] pm.max_children php-cgi children are kept forked by jfpm's shared opcache");
+                .startsWith("[pool www] workers share opcache as children forked by jfpm's php-cgi parent")
+                .contains("pm.max_children children stay forked");
     }
 
     @Test
@@ -66,6 +69,7 @@ class SharedOpcacheTest {
         FpmConfig plainOutput = load("", "pm = static\npm.max_children = 2\ncatch_workers_output = yes\n"
                 + "decorate_workers_output = no");
         assertThat(SharedOpcache.applies(plainOutput.pools().getFirst(), plainOutput.global())).isTrue();
+        assertThat(notices(plainOutput)).singleElement().asString().contains("workers share opcache");
 
         FpmConfig emergency = load("emergency_restart_threshold = 3\nemergency_restart_interval = 1m",
                 "pm = static\npm.max_children = 2");

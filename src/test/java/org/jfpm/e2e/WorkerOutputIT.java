@@ -49,4 +49,25 @@ class WorkerOutputIT {
             assertThat(jfpm.logText().lines().filter(l -> l.matches("^x{1023}$")).count()).isEqualTo(1);
         }
     }
+
+    /**
+     * Shared workers forced on a decorated pool (jfpm.shared_opcache = yes): the children
+     * write to their parent's one stderr, so the lines name php-cgi's parent, which is what
+     * docs/differences.md says; by default (auto) such a pool keeps one php-cgi per worker.
+     */
+    @Test
+    void forcedSharedWorkersNameTheirParent() throws Exception {
+        assumeTrue(Backends.hasMaster() && !Jfpm.isReference(), "jfpm.shared_opcache is jfpm's");
+        try (Jfpm jfpm = Jfpm.pool().maxChildren(1).line("catch_workers_output = yes")
+                .line("jfpm.shared_opcache = yes").start();
+             Nginx nginx = Nginx.passingTo(jfpm.nginxAddress()).start();
+             Http http = new Http(nginx.baseUrl())) {
+            long child = jfpm.awaitWorkers(1, Duration.ofSeconds(5)).getFirst();
+            long parent = ProcessHandle.of(child).orElseThrow().parent().orElseThrow().pid();
+            assertThat(parent).isNotEqualTo(jfpm.pid());
+            assertThat(Http.text(http.get("/stderr.php?n=10"))).isEqualTo("ok");
+            jfpm.awaitLog(java.util.regex.Pattern.quote("WARNING: [pool www] child " + parent
+                    + " said into stderr: \"xxxxxxxxxx\"") + "$", Duration.ofSeconds(10));
+        }
+    }
 }
