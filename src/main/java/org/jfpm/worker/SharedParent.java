@@ -85,7 +85,7 @@ public final class SharedParent {
         Process started = WorkerProcess.launch(pb, built);
         errors = spec.catchOutput() ? null : WorkerProcess.StartupErrors.watch(started, built.steps());
         if (spec.catchOutput()) {
-            WorkerProcess.WorkerOutput.capture(spec, started);
+            WorkerOutput.capture(spec, started);
         }
         process = started;
         socket = path;
