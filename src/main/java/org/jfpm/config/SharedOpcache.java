@@ -1,6 +1,5 @@
 package org.jfpm.config;
 
-import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 
@@ -22,17 +21,14 @@ public enum SharedOpcache {
 
     /** {@code auto}, or a boolean as php-fpm reads one (its INI scanner may already have made yes "1", no ""). */
     static Optional<SharedOpcache> parse(String value) {
-        String v = value.toLowerCase(Locale.ROOT);
-        if (v.equals("auto")) {
+        if (value.equalsIgnoreCase("auto")) {
             return Optional.of(AUTO);
         }
-        if (List.of("1", "yes", "true", "on").contains(v)) {
-            return Optional.of(YES);
+        try {
+            return Optional.of(ScalarType.BOOLEAN.parse(value.toLowerCase(Locale.ROOT), null) ? YES : NO);
+        } catch (InvalidValueException e) {
+            return Optional.empty();
         }
-        if (List.of("", "0", "no", "none", "false", "off").contains(v)) {
-            return Optional.of(NO);
-        }
-        return Optional.empty();
     }
 
     /**

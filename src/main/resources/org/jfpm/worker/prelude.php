@@ -18,7 +18,7 @@
 //   on the master's new connection, by a request that carries the marker: answered
 //   here, before anything else runs.
 
-if (($_SERVER['JFPM_PID_PROBE'] ?? null) === get_cfg_var('jfpm.finish_marker')) {
+if (isset($_SERVER['JFPM_PID_PROBE']) && $_SERVER['JFPM_PID_PROBE'] === get_cfg_var('jfpm.finish_marker')) {
     echo getmypid();
     exit;
 }
