@@ -41,6 +41,9 @@ Targets (ratios are to the first one; prefix LABEL= to name one):
   cgi            one `php-cgi8.2 -b SOCK` with PHP_FCGI_CHILDREN=N (N children
                  accept() on one socket, as php-fpm's do): the floor
   cgi-rr         N single `php-cgi8.2 -b SOCKi`, nginx upstream least_conn
+  hop            the cgi target behind bench/hop.c (built with gcc): a minimal
+                 C relay, one epoll thread, kept worker connections; what any
+                 manager that ends nginx's connections itself must at least pay
   cmd:COMMAND    any FastCGI server; `bash -c COMMAND` with, in its environment,
                    BENCH_LISTEN    unix socket path to listen on
                    BENCH_CHILDREN  N
@@ -150,13 +153,13 @@ done
 T_LABEL=(); T_KIND=(); T_CMD=()
 for spec in "${TARGET_SPECS[@]}"; do
   label=""
-  if [[ $spec =~ ^([A-Za-z0-9_.-]+)=(fpm|cgi|cgi-rr|cmd:.*)$ ]]; then
+  if [[ $spec =~ ^([A-Za-z0-9_.-]+)=(fpm|cgi|cgi-rr|hop|cmd:.*)$ ]]; then
     label=${BASH_REMATCH[1]}; spec=${BASH_REMATCH[2]}
   fi
   case $spec in
-    fpm|cgi|cgi-rr) kind=$spec; cmd="" ;;
+    fpm|cgi|cgi-rr|hop) kind=$spec; cmd="" ;;
     cmd:*) kind=cmd; cmd=${spec#cmd:}; [ -n "$cmd" ] || die "empty command in cmd:" ;;
-    *) die "unknown target '$spec' (fpm, cgi, cgi-rr, cmd:COMMAND)" ;;
+    *) die "unknown target '$spec' (fpm, cgi, cgi-rr, hop, cmd:COMMAND)" ;;
   esac
   if [ -z "$label" ]; then
     label=$kind; n=2
@@ -166,7 +169,8 @@ for spec in "${TARGET_SPECS[@]}"; do
   T_LABEL+=("$label"); T_KIND+=("$kind"); T_CMD+=("$cmd")
 done
 case " ${T_KIND[*]} " in *" fpm "*) [ -x "$PHP_FPM" ] || die "$PHP_FPM not found (apt-get install -y php8.2-fpm)" ;; esac
-case " ${T_KIND[*]} " in *" cgi"*) command -v "$PHP_CGI" >/dev/null || die "$PHP_CGI not found (apt-get install -y php8.2-cgi)" ;; esac
+case " ${T_KIND[*]} " in *" cgi"*|*" hop "*) command -v "$PHP_CGI" >/dev/null || die "$PHP_CGI not found (apt-get install -y php8.2-cgi)" ;; esac
+case " ${T_KIND[*]} " in *" hop "*) command -v gcc >/dev/null || die "gcc not found (apt-get install -y gcc)" ;; esac
 
 # Variants: what wrk hits, one per target. With --keep-conn both every target
 # is started twice (own processes): a kept-alive idle nginx connection pins a
@@ -206,6 +210,7 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
+case " ${T_KIND[*]} " in *" hop "*) gcc -O2 -Wall -o "$TMP/hop" "$(dirname "$0")/hop.c" || die "bench/hop.c did not build" ;; esac
 
 RUNAS=""
 if [ "$(id -u)" = 0 ]; then
@@ -302,6 +307,11 @@ for i in "${!T_LABEL[@]}"; do
       # shellcheck disable=SC2046
       start_bg "$log" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin PHP_FCGI_CHILDREN="$CHILDREN" PHP_FCGI_MAX_REQUESTS=0 \
         $(as_runas) "$PHP_CGI" -b "$sock" -d session.save_path="$SESS" ;;
+    hop)
+      # shellcheck disable=SC2046
+      start_bg "$log" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin PHP_FCGI_CHILDREN="$CHILDREN" PHP_FCGI_MAX_REQUESTS=0 \
+        $(as_runas) "$PHP_CGI" -b "$sock.php" -d session.save_path="$SESS"
+      start_bg "$log" "$TMP/hop" "$sock" "$sock.php" "$CHILDREN" ;;
     cgi-rr)
       socks=""; master=0
       for k in $(seq 0 $((CHILDREN - 1))); do
