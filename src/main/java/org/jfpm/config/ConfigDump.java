@@ -18,6 +18,7 @@ final class ConfigDump {
         for (PoolSection pool : pools) {
             lines.add("[" + pool.name() + "]");
             section(lines, PoolDirectives.ALL, pool.values());
+            jfpmOwn(lines, pool.values());
         }
         return lines;
     }
@@ -29,6 +30,19 @@ final class ConfigDump {
             }
         }
         lines.add(" ");
+    }
+
+    /** jfpm's own directives that the pool sets, after php-fpm's section (which ends with its blank line). */
+    private static void jfpmOwn(List<String> lines, SectionValues values) {
+        List<String> own = new ArrayList<>();
+        for (Directive<?> d : PoolDirectives.JFPM_OWN) {
+            if (values.isSet(d)) {
+                own.addAll(linesOf(d, values));
+            }
+        }
+        if (!own.isEmpty()) {
+            lines.addAll(lines.size() - 1, own);
+        }
     }
 
     private static <T> List<String> linesOf(Directive<T> d, SectionValues values) {

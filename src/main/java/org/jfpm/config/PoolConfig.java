@@ -203,6 +203,26 @@ public final class PoolConfig {
         return values.get(JFPM_SHARED_OPCACHE);
     }
 
+    /** jfpm.queue_timeout in milliseconds; 0 = a request waits for a worker as long as it takes. */
+    public long queueTimeoutMillis() {
+        return values.get(JFPM_QUEUE_TIMEOUT);
+    }
+
+    /** jfpm.queue_limit; 0 = no bound on the requests waiting for a worker. */
+    public int queueLimit() {
+        return values.get(JFPM_QUEUE_LIMIT);
+    }
+
+    /** jfpm.max_memory in bytes; 0 = workers are not recycled by memory. */
+    public long maxMemoryBytes() {
+        return values.get(JFPM_MAX_MEMORY);
+    }
+
+    /** jfpm.max_lifetime in milliseconds; 0 = workers are not recycled by age. */
+    public long maxLifetimeMillis() {
+        return values.get(JFPM_MAX_LIFETIME);
+    }
+
     public boolean clearEnv() {
         return values.get(CLEAR_ENV);
     }

@@ -72,9 +72,25 @@ final class PoolDirectives {
     static final Directive<List<ArrayEntry>> PHP_ADMIN_VALUE = array("php_admin_value", ArrayType.PHP_VALUE);
     static final Directive<List<ArrayEntry>> PHP_ADMIN_FLAG =
             array("php_admin_flag", ArrayType.PHP_FLAG).notDumped();
-    /** jfpm's own: not a php-fpm directive, so never in {@code -tt}'s dump, which is php-fpm's. */
+    // jfpm's own directives: not php-fpm's, so {@code -tt} prints them after php-fpm's, and only when set
     static final Directive<SharedOpcache> JFPM_SHARED_OPCACHE =
             Directive.of(POOL, "jfpm.shared_opcache", ScalarType.SHARED_OPCACHE, SharedOpcache.AUTO).notDumped();
+    /** Milliseconds a request may wait for a worker before the master answers 503; 0 = forever. */
+    static final Directive<Long> JFPM_QUEUE_TIMEOUT =
+            Directive.of(POOL, "jfpm.queue_timeout", JfpmValueTypes.MILLIS, 0L).notDumped();
+    /** Requests that may wait for a worker; one more is answered 503 at once; 0 = no bound. */
+    static final Directive<Integer> JFPM_QUEUE_LIMIT =
+            Directive.of(POOL, "jfpm.queue_limit", JfpmValueTypes.COUNT, 0).notDumped();
+    /** Resident bytes above which a worker is replaced after its request; 0 = never. */
+    static final Directive<Long> JFPM_MAX_MEMORY =
+            Directive.of(POOL, "jfpm.max_memory", JfpmValueTypes.BYTES, 0L).notDumped();
+    /** Milliseconds after which a worker is replaced once it is idle; 0 = never. */
+    static final Directive<Long> JFPM_MAX_LIFETIME =
+            Directive.of(POOL, "jfpm.max_lifetime", JfpmValueTypes.MILLIS, 0L).notDumped();
+
+    /** jfpm's own directives, which {@code -tt} lists after php-fpm's when the configuration sets them. */
+    static final List<Directive<?>> JFPM_OWN =
+            List.of(JFPM_SHARED_OPCACHE, JFPM_QUEUE_TIMEOUT, JFPM_QUEUE_LIMIT, JFPM_MAX_MEMORY, JFPM_MAX_LIFETIME);
 
     /** Every pool directive, in {@code -tt} order. */
     static final List<Directive<?>> ALL = List.of(PREFIX, USER, GROUP, LISTEN, LISTEN_BACKLOG, LISTEN_ACL_USERS,
@@ -85,7 +101,7 @@ final class PoolDirectives {
             REQUEST_SLOWLOG_TRACE_DEPTH, REQUEST_TERMINATE_TIMEOUT, REQUEST_TERMINATE_TIMEOUT_TRACK_FINISHED,
             RLIMIT_FILES, RLIMIT_CORE, CHROOT, CHDIR, CATCH_WORKERS_OUTPUT, DECORATE_WORKERS_OUTPUT, CLEAR_ENV,
             SECURITY_LIMIT_EXTENSIONS, APPARMOR_HAT, ENV, PHP_VALUE, PHP_FLAG, PHP_ADMIN_VALUE, PHP_ADMIN_FLAG,
-            JFPM_SHARED_OPCACHE);
+            JFPM_SHARED_OPCACHE, JFPM_QUEUE_TIMEOUT, JFPM_QUEUE_LIMIT, JFPM_MAX_MEMORY, JFPM_MAX_LIFETIME);
 
     /** Where an array directive's entries are kept: the flag arrays share their value array's list. */
     static Directive<List<ArrayEntry>> storageOf(Directive<List<ArrayEntry>> array) {

@@ -15,6 +15,7 @@ import org.jfpm.log.Log;
 import org.jfpm.os.ProcessUsage;
 import org.jfpm.os.RequestUsage;
 import org.jfpm.pool.Pool;
+import org.jfpm.pool.QueueRefusal;
 import org.jfpm.pool.Worker;
 
 /**
@@ -462,6 +463,15 @@ final class FrontConnection implements Runnable {
     private boolean relay(RequestInfo info) throws IOException, ProtocolException, InterruptedException {
         // The head and the body records already here go to the worker in one write,
         // renumbered to the worker's request id (done once: a retry sends the same bytes).
+        Worker worker;
+        try {
+            worker = pool.acquire();
+        } catch (QueueRefusal refusal) {
+            return answerInMaster(info, MasterPage.unavailable(), 503, null);
+        }
+        if (worker == null) {
+            return false; // the pool is stopping: close, as php-fpm's listening socket would be
+        }
         int spanEnd = rp;
         boolean bodyDone = false;
         long headBodyBytes = 0;
@@ -481,9 +491,11 @@ final class FrontConnection implements Runnable {
         }
         in.put(begin + Fcgi.OFF_BEGIN_FLAGS, (byte) Fcgi.KEEP_CONN);
         for (int attempt = 1; ; attempt++) {
-            Worker worker = pool.acquire();
-            if (worker == null) {
-                return false; // the pool is stopping: close, as php-fpm's listening socket would be
+            if (attempt > 1) {
+                worker = pool.acquireAgain(); // it had its turn in the queue
+                if (worker == null) {
+                    return false;
+                }
             }
             Relay relay = new Relay(worker, info, headBodyBytes);
             try {

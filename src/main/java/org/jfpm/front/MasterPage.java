@@ -22,6 +22,16 @@ record MasterPage(String headers, byte[] body) {
     }
 
     /**
+     * The answer to a request the pool turned away (jfpm.queue_limit, jfpm.queue_timeout): 503,
+     * a Retry-After of one second, a short plain-text body, never cached.
+     */
+    static MasterPage unavailable() {
+        return new MasterPage("Status: 503 Service Unavailable\r\nRetry-After: 1\r\n"
+                + "Content-type: text/plain;charset=UTF-8\r\n" + StatusPage.NO_CACHE,
+                "503 Service Unavailable: every worker is busy, try again later.\n".getBytes(StandardCharsets.US_ASCII));
+    }
+
+    /**
      * The page with the header lines PHP adds to every answer ({@code X-Powered-By}) where PHP
      * puts them: first, after the Status line when there is one (sapi_cgi_send_headers).
      */

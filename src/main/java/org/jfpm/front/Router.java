@@ -5,6 +5,7 @@ import java.time.ZoneId;
 import org.jfpm.config.PoolConfig;
 import org.jfpm.pool.Pool;
 import org.jfpm.status.StatusPage;
+import org.jfpm.status.StatusFormat;
 import org.jfpm.status.StatusSnapshot;
 
 /**
@@ -52,7 +53,8 @@ final class Router {
         if (info.scriptName().equals(pingPath)) {
             return MasterPage.ping(pingResponse, head);
         }
-        StatusSnapshot snapshot = StatusSnapshot.of(pool, listenQueueLen, System.currentTimeMillis());
+        StatusSnapshot snapshot = StatusSnapshot.of(pool, listenQueueLen, System.currentTimeMillis(),
+                StatusFormat.choose(info.queryString()).full());
         StatusPage.Answer answer = StatusPage.answer(snapshot, info.queryString(), head, ZoneId.systemDefault());
         return new MasterPage(answer.headers(), answer.body());
     }

@@ -59,6 +59,12 @@ public final class ProcessUsage {
         return new RequestUsage(user, system, peakResident(pid));
     }
 
+    /** utime + stime of {@code pid} in USER_HZ ticks (100 a second), -1 if unreadable. */
+    public static long cpuTicksTotal(long pid) {
+        long[] t = cpuTicks(pid);
+        return t[0] < 0 ? -1 : t[0] + t[1];
+    }
+
     /** utime and stime (fields 14 and 15 of /proc/pid/stat, counted after the command's closing parenthesis). */
     static long[] cpuTicks(long pid) {
         try {
@@ -73,10 +79,23 @@ public final class ProcessUsage {
 
     /** VmHWM in bytes, 0 if unreadable. */
     static long peakResident(long pid) {
+        return statusBytes(pid, "VmHWM:");
+    }
+
+    /**
+     * The process's resident set now, in bytes (VmRSS of /proc/pid/status: shared pages it has
+     * touched count too, opcache's among them); 0 if unreadable.
+     */
+    public static long residentBytes(long pid) {
+        return statusBytes(pid, "VmRSS:");
+    }
+
+    /** A "kB" line of /proc/pid/status in bytes, 0 if unreadable. */
+    private static long statusBytes(long pid, String field) {
         try {
             for (String line : read(Path.of("/proc/" + pid + "/status")).split("\n")) {
-                if (line.startsWith("VmHWM:")) {
-                    String kb = line.substring(6).trim();
+                if (line.startsWith(field)) {
+                    String kb = line.substring(field.length()).trim();
                     return Long.parseLong(kb.substring(0, kb.indexOf(' '))) * 1024;
                 }
             }

@@ -51,6 +51,11 @@ public final class Pool {
     private final Scoreboard scoreboard = new Scoreboard();
     private final ProcessLimit processLimit;
     private final int maxRequests;
+    private final long queueTimeoutNanos;
+    private final int queueLimit;
+    private final AtomicLong lastRefusalWarning = new AtomicLong();
+    /** jfpm.max_memory and jfpm.max_lifetime; null when neither is set. */
+    private final Recycling recycling;
     private volatile boolean stopping;
     /** After a reload: the pool that serves this pool's listener now; requests still arriving here go there. */
     private volatile Pool successor;
@@ -70,6 +75,7 @@ public final class Pool {
     /** A request waiting for a worker; the releasing thread fills {@code worker} and unparks it. */
     private static final class Waiter {
         final Thread thread = Thread.currentThread();
+        final long since = System.nanoTime();
         volatile Worker worker;
     }
 
@@ -83,6 +89,10 @@ public final class Pool {
         this.spec = spec;
         this.processLimit = processLimit;
         this.maxRequests = config.pmMaxRequests();
+        this.queueTimeoutNanos = config.queueTimeoutMillis() * 1_000_000;
+        this.queueLimit = config.queueLimit();
+        this.recycling = config.maxMemoryBytes() > 0 || config.maxLifetimeMillis() > 0
+                ? new Recycling(config.maxMemoryBytes(), config.maxLifetimeMillis() * 1_000_000) : null;
         this.parent = parent;
         if (parent != null) {
             parent.onUnexpectedExit(this::parentExited);
@@ -123,15 +133,34 @@ public final class Pool {
 
     /**
      * Waits for a free worker, oldest request first. Returns null when the pool
-     * stops while waiting; nothing else ends the wait. A pool replaced by a reload
-     * passes its requests, waiting ones included, to its successor.
+     * stops while waiting. A pool replaced by a reload passes its requests, waiting
+     * ones included, to its successor. With jfpm.queue_limit a request that would
+     * make the queue longer is refused at once; with jfpm.queue_timeout one that
+     * waited that long is refused then.
      */
-    public Worker acquire() throws InterruptedException {
+    public Worker acquire() throws InterruptedException, QueueRefusal {
+        return acquire(true);
+    }
+
+    /**
+     * As {@link #acquire()} without the queue's bounds: for a request that already had its
+     * turn and lost its worker before the worker read it.
+     */
+    public Worker acquireAgain() throws InterruptedException {
+        try {
+            return acquire(false);
+        } catch (QueueRefusal e) {
+            throw new IllegalStateException("an unbounded wait was refused", e);
+        }
+    }
+
+    private Worker acquire(boolean bounded) throws InterruptedException, QueueRefusal {
         if (stopping) {
-            return acquireFromSuccessor();
+            return acquireFromSuccessor(bounded);
         }
         Waiter waiter;
         Runnable ondemand = null;
+        int queued = 0;
         lock.lock();
         try {
             if (stopping) {
@@ -140,41 +169,92 @@ public final class Pool {
                 Worker w = idle.pollFirst();
                 if (w != null) {
                     scoreboard.active(workers.size() - idle.size() - leaving);
+                    scoreboard.queueWait().observe(0);
                     return w;
                 }
-                waiter = new Waiter();
-                waiters.addLast(waiter);
-                scoreboard.queued(waiters.size());
-                if (config.pm() == Pm.ONDEMAND) {
-                    ondemand = ondemandDecision();
+                queued = waiters.size();
+                if (bounded && queueLimit > 0 && queued >= queueLimit) {
+                    waiter = null;
+                } else {
+                    waiter = new Waiter();
+                    waiters.addLast(waiter);
+                    scoreboard.queued(waiters.size());
+                    if (config.pm() == Pm.ONDEMAND) {
+                        ondemand = ondemandDecision();
+                    }
                 }
             }
         } finally {
             lock.unlock();
         }
         if (waiter == null) {
-            return acquireFromSuccessor();
+            if (!stopping) {
+                throw refuse(QueueRefusal.Reason.FULL, queued + " requests queued (jfpm.queue_limit)");
+            }
+            return acquireFromSuccessor(bounded);
         }
         if (ondemand != null) {
             ondemand.run();
         }
+        long deadline = bounded && queueTimeoutNanos > 0 ? waiter.since + queueTimeoutNanos : 0;
         while (waiter.worker == null) {
             if (stopping) {
                 cancel(waiter);
-                return acquireFromSuccessor();
+                return acquireFromSuccessor(bounded);
             }
-            LockSupport.park(this);
+            if (deadline == 0) {
+                LockSupport.park(this);
+            } else {
+                long left = deadline - System.nanoTime();
+                if (left > 0) {
+                    LockSupport.parkNanos(this, left);
+                } else if (withdraw(waiter)) {
+                    throw refuse(QueueRefusal.Reason.TIMEOUT, "request queued for " + duration(queueTimeoutNanos));
+                } else {
+                    deadline = 0; // a worker was handed over as the time ran out: it is on its way
+                }
+            }
             if (Thread.interrupted()) {
                 cancel(waiter);
                 throw new InterruptedException();
             }
         }
+        scoreboard.queueWait().observe(System.nanoTime() - waiter.since);
         return waiter.worker;
     }
 
-    private Worker acquireFromSuccessor() throws InterruptedException {
+    private Worker acquireFromSuccessor(boolean bounded) throws InterruptedException, QueueRefusal {
         Pool next = successor;
-        return next != null ? next.acquire() : null;
+        return next != null ? next.acquire(bounded) : null;
+    }
+
+    /** Takes a waiter out of the queue; false if a worker was already handed to it. */
+    private boolean withdraw(Waiter waiter) {
+        lock.lock();
+        try {
+            return waiters.remove(waiter);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Counts a refused request and says so, at most once a second per pool (php-fpm's tone). */
+    private QueueRefusal refuse(QueueRefusal.Reason reason, String what) {
+        scoreboard.countQueueRefusal(reason);
+        String text = "[pool " + name() + "] server reached pm.max_children setting (" + config.pmMaxChildren()
+                + "), " + what + ": answered 503";
+        long now = System.nanoTime();
+        long last = lastRefusalWarning.get();
+        if ((last == 0 || now - last >= 1_000_000_000L) && lastRefusalWarning.compareAndSet(last, now)) {
+            Log.warning(text);
+        }
+        return new QueueRefusal(reason, text);
+    }
+
+    /** "5s", or "500ms" when not whole seconds. */
+    private static String duration(long nanos) {
+        long millis = nanos / 1_000_000;
+        return millis % 1000 == 0 ? millis / 1000 + "s" : millis + "ms";
     }
 
     private Worker cancel(Waiter waiter) {
@@ -208,10 +288,57 @@ public final class Pool {
         if (maxRequests > 0 && w.requests() >= maxRequests) {
             // php-fpm's child exits by itself after pm.max_requests; php-cgi is told never to
             // (PHP_FCGI_MAX_REQUESTS=0), so the master retires it here, between two requests
+            scoreboard.countRecycle(Recycle.MAX_REQUESTS);
             leave(w, Signals.SIGTERM, false);
             return;
         }
+        if (recycling != null) {
+            Recycling.Verdict verdict = recycling.afterRequest(name(), w, System.nanoTime(), locked(() -> leaving) > 0);
+            if (verdict != null) {
+                recycle(w, verdict);
+                return;
+            }
+        }
         offer(w);
+    }
+
+    /** Replaces a worker that is between two requests (out of the idle stack already): NOTICE, count, SIGTERM. */
+    private void recycle(Worker w, Recycling.Verdict verdict) {
+        Log.notice(verdict.notice());
+        scoreboard.countRecycle(verdict.reason());
+        leave(w, Signals.SIGTERM, false);
+    }
+
+    /**
+     * The tick's part of jfpm.max_lifetime: an idle worker past its age is replaced at once,
+     * one at a time (none while another worker is on its way out).
+     */
+    void recycleAged(long nowNanos) {
+        if (recycling == null || !recycling.byAge()) {
+            return;
+        }
+        Worker aged = null;
+        Recycling.Verdict verdict = null;
+        lock.lock();
+        try {
+            if (stopping || leaving > 0) {
+                return;
+            }
+            for (Worker w : idle) {
+                Recycling.Verdict v = recycling.byAge(name(), w, nowNanos);
+                if (v != null && (aged == null || w.startNanos() < aged.startNanos())) {
+                    aged = w;
+                    verdict = v;
+                }
+            }
+            if (aged == null) {
+                return;
+            }
+            idle.remove(aged); // no request can take it now
+        } finally {
+            lock.unlock();
+        }
+        recycle(aged, verdict);
     }
 
     /** A worker ready to serve: to the oldest waiter, else onto the idle stack. */
@@ -702,6 +829,17 @@ public final class Pool {
     }
 
     /** Requests waiting for a worker now: jfpm's {@code listen queue}. */
+    /** µs the oldest waiting request has waited for a worker; 0 when none waits. */
+    public long oldestWaitMicros() {
+        lock.lock();
+        try {
+            Waiter first = waiters.peekFirst();
+            return first == null ? 0 : (System.nanoTime() - first.since) / 1000;
+        } finally {
+            lock.unlock();
+        }
+    }
+
     public int queueLength() {
         return locked(() -> waiters.size());
     }

@@ -55,7 +55,9 @@ final class PoolMaintenance {
     }
 
     private void tick() {
-        Pool.Tick t = pool.tick(System.nanoTime());
+        long now = System.nanoTime();
+        pool.recycleAged(now);
+        Pool.Tick t = pool.tick(now);
         if (t == null || t.decision() == null) {
             return;
         }

@@ -2,6 +2,7 @@ package org.jfpm.pool;
 
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
  * A pool's counters (php-fpm's fpm_scoreboard.c), exact because the master sees
@@ -15,6 +16,11 @@ public final class Scoreboard {
     private final AtomicInteger maxListenQueue = new AtomicInteger();
     private final AtomicLong maxChildrenReached = new AtomicLong();
     private final AtomicLong slowRequests = new AtomicLong();
+    private final AtomicLong queueTimeouts = new AtomicLong();
+    private final AtomicLong queueRejected = new AtomicLong();
+    private final AtomicLongArray recycles = new AtomicLongArray(Recycle.values().length);
+    private final Histogram requestDuration = new Histogram();
+    private final Histogram queueWait = new Histogram();
 
     /** When the pool started (or was last reloaded), epoch milliseconds. */
     public long startMillis() {
@@ -60,5 +66,38 @@ public final class Scoreboard {
 
     public void countSlowRequest() {
         slowRequests.incrementAndGet();
+    }
+
+    /** Requests answered 503 after waiting jfpm.queue_timeout for a worker. */
+    public long queueTimeouts() {
+        return queueTimeouts.get();
+    }
+
+    /** Requests answered 503 at once because jfpm.queue_limit requests were already waiting. */
+    public long queueRejected() {
+        return queueRejected.get();
+    }
+
+    /** Workers replaced for {@code reason}. */
+    public long recycles(Recycle reason) {
+        return recycles.get(reason.ordinal());
+    }
+
+    /** How long workers took over requests: from the request reaching the worker to its END_REQUEST. */
+    public Histogram requestDuration() {
+        return requestDuration;
+    }
+
+    /** How long requests waited for a worker (0 for those that found one idle). */
+    public Histogram queueWait() {
+        return queueWait;
+    }
+
+    void countQueueRefusal(QueueRefusal.Reason reason) {
+        (reason == QueueRefusal.Reason.TIMEOUT ? queueTimeouts : queueRejected).incrementAndGet();
+    }
+
+    void countRecycle(Recycle reason) {
+        recycles.incrementAndGet(reason.ordinal());
     }
 }

@@ -100,6 +100,7 @@ public final class Worker {
         requestEndNanos = now;
         lastDurationMicros = (now - requestStartNanos) / 1000;
         state = WorkerState.IDLE;
+        pool.scoreboard().requestDuration().observe(now - requestStartNanos);
     }
 
     public int requests() {

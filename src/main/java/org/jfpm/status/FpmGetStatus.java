@@ -16,7 +16,7 @@ final class FpmGetStatus {
         StringBuilder out = new StringBuilder(512);
         out.append('{');
         boolean first = true;
-        for (StatusSnapshot.Field f : s.poolFields()) {
+        for (StatusSnapshot.Field f : s.fpmPoolFields()) {
             if (!first) {
                 out.append(',');
             }

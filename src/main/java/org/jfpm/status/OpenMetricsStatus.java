@@ -1,9 +1,14 @@
 package org.jfpm.status;
 
+import org.jfpm.pool.Histogram;
+
 /**
  * The pool's numbers as OpenMetrics text (php-fpm 8.1+): {@code phpfpm_*}
- * metrics with php-fpm's HELP and TYPE lines, {@code full} ignored. The TYPE
- * before HELP of {@code phpfpm_listen_queue_length} is php-fpm's own.
+ * metrics with php-fpm's HELP and TYPE lines (the TYPE before HELP of
+ * {@code phpfpm_listen_queue_length} is php-fpm's own), then jfpm's {@code jfpm_*}
+ * metrics, written to the OpenMetrics 1.0 specification (counters sampled as
+ * {@code _total}, histograms as cumulative {@code _bucket}s with {@code _sum} and
+ * {@code _count}); with {@code full}, each worker's resident memory.
  */
 final class OpenMetricsStatus implements StatusWriter {
 
@@ -32,7 +37,58 @@ final class OpenMetricsStatus implements StatusWriter {
                 s.maxChildrenReached());
         metric(out, "slow_requests", "The number of requests that exceeded your 'request_slowlog_timeout' value.",
                 "counter", s.slowRequests());
+        jfpm(out, s, full);
         return out.append("# EOF\n").toString();
+    }
+
+    private static void jfpm(StringBuilder out, StatusSnapshot s, boolean full) {
+        StatusSnapshot.JfpmFigures j = s.jfpm();
+        histogram(out, "jfpm_request_duration_seconds",
+                "Time from a request reaching a worker to the worker's end of it.", j.requestDuration());
+        histogram(out, "jfpm_queue_wait_seconds", "Time requests waited for a free worker.", j.queueWait());
+        counter(out, "jfpm_queue_timeouts", "Requests answered 503 after waiting jfpm.queue_timeout.",
+                j.queueTimeouts());
+        counter(out, "jfpm_queue_rejected", "Requests answered 503 at once because jfpm.queue_limit requests waited.",
+                j.queueRejected());
+        out.append("# HELP jfpm_worker_recycles Workers replaced between two requests, by reason.\n"
+                + "# TYPE jfpm_worker_recycles counter\n");
+        recycles(out, "max_requests", j.recycledMaxRequests());
+        recycles(out, "max_memory", j.recycledMaxMemory());
+        recycles(out, "max_lifetime", j.recycledMaxLifetime());
+        out.append("# HELP jfpm_max_children The pool's pm.max_children.\n"
+                + "# TYPE jfpm_max_children gauge\n"
+                + "jfpm_max_children ").append(j.maxChildren()).append('\n');
+        if (full) {
+            out.append("# HELP jfpm_worker_resident_bytes Resident memory of each worker process.\n"
+                    + "# TYPE jfpm_worker_resident_bytes gauge\n");
+            for (StatusSnapshot.Process p : s.processes()) {
+                out.append("jfpm_worker_resident_bytes{pid=\"").append(p.pid()).append("\"} ")
+                        .append(p.residentBytes()).append('\n');
+            }
+        }
+    }
+
+    private static void histogram(StringBuilder out, String name, String help, Histogram.Reading r) {
+        out.append("# HELP ").append(name).append(' ').append(help).append('\n')
+                .append("# TYPE ").append(name).append(" histogram\n");
+        long[] cumulative = r.cumulative();
+        for (int i = 0; i < Histogram.BOUNDS.length; i++) {
+            out.append(name).append("_bucket{le=\"").append(Histogram.BOUNDS[i]).append("\"} ")
+                    .append(cumulative[i]).append('\n');
+        }
+        out.append(name).append("_bucket{le=\"+Inf\"} ").append(r.count()).append('\n')
+                .append(name).append("_sum ").append(r.sumSeconds()).append('\n')
+                .append(name).append("_count ").append(r.count()).append('\n');
+    }
+
+    private static void counter(StringBuilder out, String name, String help, long value) {
+        out.append("# HELP ").append(name).append(' ').append(help).append('\n')
+                .append("# TYPE ").append(name).append(" counter\n")
+                .append(name).append("_total ").append(value).append('\n');
+    }
+
+    private static void recycles(StringBuilder out, String reason, long value) {
+        out.append("jfpm_worker_recycles_total{reason=\"").append(reason).append("\"} ").append(value).append('\n');
     }
 
     private static void metric(StringBuilder out, String name, String help, String type, long value) {

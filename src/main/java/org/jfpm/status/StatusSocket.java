@@ -93,7 +93,7 @@ public final class StatusSocket {
     private void serve(ServerSocketChannel server) {
         while (server.isOpen()) {
             try (SocketChannel ch = server.accept()) {
-                String json = FpmGetStatus.json(StatusSnapshot.of(pool, listenQueueLen, System.currentTimeMillis()));
+                String json = FpmGetStatus.json(StatusSnapshot.of(pool, listenQueueLen, System.currentTimeMillis(), false));
                 ByteBuffer out = ByteBuffer.wrap(json.getBytes(StandardCharsets.UTF_8));
                 while (out.hasRemaining()) {
                     ch.write(out);

@@ -92,7 +92,7 @@ public class PoolQueueBenchmark {
 
     @Benchmark
     @Threads(1)
-    public Worker takeAndGiveBackAlone() throws InterruptedException {
+    public Worker takeAndGiveBackAlone() throws InterruptedException, org.jfpm.pool.QueueRefusal {
         Worker w = pool.acquire();
         pool.release(w);
         return w;

@@ -48,6 +48,13 @@ class StatusWriterTest {
                 max active processes: 1
                 max children reached: 0
                 slow requests:        0
+                max children:         0
+                queue oldest wait:    0
+                queue timeouts:       0
+                queue rejected:       0
+                recycled by requests: 0
+                recycled by memory:   0
+                recycled by lifetime: 0
                 """);
     }
 
@@ -55,6 +62,13 @@ class StatusWriterTest {
     void textFull() {
         assertThat(render(StatusFormat.TEXT, true)).endsWith("""
                 slow requests:        0
+                max children:         0
+                queue oldest wait:    0
+                queue timeouts:       0
+                queue rejected:       0
+                recycled by requests: 0
+                recycled by memory:   0
+                recycled by lifetime: 0
 
                 ************************
                 pid:                  24321
@@ -70,6 +84,7 @@ class StatusWriterTest {
                 script:               -
                 last request cpu:     0.00
                 last request memory:  2097152
+                resident memory:      0
 
                 ************************
                 pid:                  24322
@@ -85,6 +100,7 @@ class StatusWriterTest {
                 script:               -
                 last request cpu:     0.00
                 last request memory:  0
+                resident memory:      0
                 """);
     }
 
@@ -93,7 +109,7 @@ class StatusWriterTest {
         assertThat(render(StatusFormat.JSON, false)).isEqualTo("{\"pool\":\"www\",\"process manager\":\"static\","
                 + "\"start time\":1795771009,\"start since\":1,\"accepted conn\":4,\"listen queue\":0,"
                 + "\"max listen queue\":0,\"listen queue len\":0,\"idle processes\":1,\"active processes\":1,"
-                + "\"total processes\":2,\"max active processes\":1,\"max children reached\":0,\"slow requests\":0}");
+                + "\"total processes\":2,\"max active processes\":1,\"max children reached\":0,\"slow requests\":0,\"max children\":0,\"queue oldest wait\":0,\"queue timeouts\":0,\"queue rejected\":0,\"recycled by requests\":0,\"recycled by memory\":0,\"recycled by lifetime\":0}");
     }
 
     @Test
@@ -101,14 +117,14 @@ class StatusWriterTest {
         assertThat(render(StatusFormat.JSON, true)).isEqualTo("{\"pool\":\"www\",\"process manager\":\"static\","
                 + "\"start time\":1795771009,\"start since\":1,\"accepted conn\":4,\"listen queue\":0,"
                 + "\"max listen queue\":0,\"listen queue len\":0,\"idle processes\":1,\"active processes\":1,"
-                + "\"total processes\":2,\"max active processes\":1,\"max children reached\":0,\"slow requests\":0, "
+                + "\"total processes\":2,\"max active processes\":1,\"max children reached\":0,\"slow requests\":0,\"max children\":0,\"queue oldest wait\":0,\"queue timeouts\":0,\"queue rejected\":0,\"recycled by requests\":0,\"recycled by memory\":0,\"recycled by lifetime\":0, "
                 + "\"processes\":[{\"pid\":24321,\"state\":\"Idle\",\"start time\":1795771009,\"start since\":1,"
                 + "\"requests\":2,\"request duration\":392,\"request method\":\"GET\",\"request uri\":\"\\/status?json\","
                 + "\"content length\":0,\"user\":\"-\",\"script\":\"-\",\"last request cpu\":0.00,"
-                + "\"last request memory\":2097152},{\"pid\":24322,\"state\":\"Running\",\"start time\":1795771009,"
+                + "\"last request memory\":2097152,\"resident memory\":0},{\"pid\":24322,\"state\":\"Running\",\"start time\":1795771009,"
                 + "\"start since\":1,\"requests\":2,\"request duration\":274,\"request method\":\"GET\","
                 + "\"request uri\":\"\\/status?json&full\",\"content length\":0,\"user\":\"-\",\"script\":\"-\","
-                + "\"last request cpu\":0.00,\"last request memory\":0}]}");
+                + "\"last request cpu\":0.00,\"last request memory\":0,\"resident memory\":0}]}");
     }
 
     @Test
@@ -130,15 +146,22 @@ class StatusWriterTest {
                 <max-active-processes>1</max-active-processes>
                 <max-children-reached>0</max-children-reached>
                 <slow-requests>0</slow-requests>
+                <max-children>0</max-children>
+                <queue-oldest-wait>0</queue-oldest-wait>
+                <queue-timeouts>0</queue-timeouts>
+                <queue-rejected>0</queue-rejected>
+                <recycled-by-requests>0</recycled-by-requests>
+                <recycled-by-memory>0</recycled-by-memory>
+                <recycled-by-lifetime>0</recycled-by-lifetime>
                 <processes>
                 <process><pid>24321</pid><state>Idle</state><start-time>1795771009</start-time><start-since>1</start-since>\
                 <requests>2</requests><request-duration>392</request-duration><request-method>GET</request-method>\
                 <request-uri>/status?json</request-uri><content-length>0</content-length><user>-</user><script>-</script>\
-                <last-request-cpu>0.00</last-request-cpu><last-request-memory>2097152</last-request-memory></process>
+                <last-request-cpu>0.00</last-request-cpu><last-request-memory>2097152</last-request-memory><resident-memory>0</resident-memory></process>
                 <process><pid>24322</pid><state>Running</state><start-time>1795771009</start-time><start-since>1</start-since>\
                 <requests>2</requests><request-duration>274</request-duration><request-method>GET</request-method>\
                 <request-uri>/status?json&amp;full</request-uri><content-length>0</content-length><user>-</user>\
-                <script>-</script><last-request-cpu>0.00</last-request-cpu><last-request-memory>0</last-request-memory>\
+                <script>-</script><last-request-cpu>0.00</last-request-cpu><last-request-memory>0</last-request-memory><resident-memory>0</resident-memory>\
                 </process>
                 </processes>
                 </status>""");
@@ -146,7 +169,7 @@ class StatusWriterTest {
 
     @Test
     void xmlShortEndsWithoutNewline() {
-        assertThat(render(StatusFormat.XML, false)).endsWith("<slow-requests>0</slow-requests>\n</status>");
+        assertThat(render(StatusFormat.XML, false)).endsWith("<recycled-by-lifetime>0</recycled-by-lifetime>\n</status>");
     }
 
     static final String HTML_HEAD = """
@@ -169,6 +192,13 @@ class StatusWriterTest {
             <tr><th>max active processes</th><td>1</td></tr>
             <tr><th>max children reached</th><td>0</td></tr>
             <tr><th>slow requests</th><td>0</td></tr>
+            <tr><th>max children</th><td>0</td></tr>
+            <tr><th>queue oldest wait</th><td>0</td></tr>
+            <tr><th>queue timeouts</th><td>0</td></tr>
+            <tr><th>queue rejected</th><td>0</td></tr>
+            <tr><th>recycled by requests</th><td>0</td></tr>
+            <tr><th>recycled by memory</th><td>0</td></tr>
+            <tr><th>recycled by lifetime</th><td>0</td></tr>
             </table>
             """;
 
@@ -183,16 +213,16 @@ class StatusWriterTest {
                 <table border="1">
                 <tr><th>pid</th><th>state</th><th>start time</th><th>start since</th><th>requests</th>\
                 <th>request duration</th><th>request method</th><th>request uri</th><th>content length</th><th>user</th>\
-                <th>script</th><th>last request cpu</th><th>last request memory</th></tr>
+                <th>script</th><th>last request cpu</th><th>last request memory</th><th>resident memory</th></tr>
                 <tr><td>24321</td><td>Idle</td><td>27/Nov/2026:09:16:49 +0000</td><td>1</td><td>2</td><td>392</td>\
-                <td>GET</td><td>/status?json</td><td>0</td><td>-</td><td>-</td><td>0.00</td><td>2097152</td></tr>
+                <td>GET</td><td>/status?json</td><td>0</td><td>-</td><td>-</td><td>0.00</td><td>2097152</td><td>0</td></tr>
                 <tr><td>24322</td><td>Running</td><td>27/Nov/2026:09:16:49 +0000</td><td>1</td><td>2</td><td>274</td>\
-                <td>GET</td><td>/status?json&amp;full</td><td>0</td><td>-</td><td>-</td><td>0.00</td><td>0</td></tr>
+                <td>GET</td><td>/status?json&amp;full</td><td>0</td><td>-</td><td>-</td><td>0.00</td><td>0</td><td>0</td></tr>
                 </table></body></html>""");
     }
 
     @Test
-    void openMetricsIgnoresFull() {
+    void openMetricsKeepsPhpFpmsFamiliesThenAddsJfpms() {
         String expected = """
                 # HELP phpfpm_up Could pool www using a static PM on PHP-FPM be reached?
                 # TYPE phpfpm_up gauge
@@ -230,10 +260,24 @@ class StatusWriterTest {
                 # HELP phpfpm_slow_requests The number of requests that exceeded your 'request_slowlog_timeout' value.
                 # TYPE phpfpm_slow_requests counter
                 phpfpm_slow_requests 0
-                # EOF
                 """;
-        assertThat(render(StatusFormat.OPENMETRICS, false)).isEqualTo(expected);
-        assertThat(render(StatusFormat.OPENMETRICS, true)).isEqualTo(expected);
+        String page = render(StatusFormat.OPENMETRICS, false);
+        assertThat(page).startsWith(expected + "# HELP jfpm_request_duration_seconds ").endsWith("\n# EOF\n")
+                .contains("# TYPE jfpm_request_duration_seconds histogram\n"
+                        + "jfpm_request_duration_seconds_bucket{le=\"0.005\"} 0\n",
+                        "jfpm_request_duration_seconds_bucket{le=\"60.0\"} 0\n"
+                        + "jfpm_request_duration_seconds_bucket{le=\"+Inf\"} 0\n"
+                        + "jfpm_request_duration_seconds_sum 0.0\njfpm_request_duration_seconds_count 0\n",
+                        "# TYPE jfpm_queue_wait_seconds histogram\n",
+                        "# TYPE jfpm_queue_timeouts counter\njfpm_queue_timeouts_total 0\n",
+                        "# TYPE jfpm_queue_rejected counter\njfpm_queue_rejected_total 0\n",
+                        "jfpm_worker_recycles_total{reason=\"max_requests\"} 0\n"
+                        + "jfpm_worker_recycles_total{reason=\"max_memory\"} 0\n"
+                        + "jfpm_worker_recycles_total{reason=\"max_lifetime\"} 0\n",
+                        "# TYPE jfpm_max_children gauge\njfpm_max_children 0\n")
+                .doesNotContain("jfpm_worker_resident_bytes");
+        assertThat(render(StatusFormat.OPENMETRICS, true)).contains("# TYPE jfpm_worker_resident_bytes gauge\n"
+                + "jfpm_worker_resident_bytes{pid=\"24321\"} 0\njfpm_worker_resident_bytes{pid=\"24322\"} 0\n# EOF\n");
     }
 
     /** Observed with php-fpm8.2: method, URI, user and script escaped in every format but text. */

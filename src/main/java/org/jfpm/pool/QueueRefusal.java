@@ -1,0 +1,21 @@
+package org.jfpm.pool;
+
+/**
+ * A request the pool will not queue (jfpm.queue_limit) or will not let wait longer
+ * (jfpm.queue_timeout): the master answers it 503 itself.
+ */
+public final class QueueRefusal extends Exception {
+    /** Which bound turned the request away. */
+    public enum Reason { TIMEOUT, FULL }
+
+    private final Reason reason;
+
+    QueueRefusal(Reason reason, String message) {
+        super(message, null, false, false);
+        this.reason = reason;
+    }
+
+    public Reason reason() {
+        return reason;
+    }
+}
