@@ -148,6 +148,9 @@ public final class Main {
         if (args.length == 1 && args[0].equals("version")) {
             return PhpInfo.printJfpmVersion(System.out);
         }
+        if (args.length >= 1 && args[0].equals("top")) {
+            return Top.run(List.of(args).subList(1, args.length), System.out, System.err);
+        }
         if (args.length >= 1 && args[0].equals("ping")) {
             return Ping.run(List.of(args).subList(1, args.length), System.out, System.err);
         }

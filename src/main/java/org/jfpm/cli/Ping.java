@@ -1,25 +1,11 @@
 package org.jfpm.cli;
 
-import java.io.IOException;
 import java.io.PrintStream;
-import java.net.InetSocketAddress;
-import java.net.SocketAddress;
-import java.net.StandardProtocolFamily;
-import java.net.UnixDomainSocketAddress;
-import java.nio.channels.SocketChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
-import org.jfpm.config.ConfigException;
-import org.jfpm.config.ConfigLoader;
-import org.jfpm.config.ConfigOptions;
 import org.jfpm.config.FpmConfig;
 import org.jfpm.config.PoolConfig;
-import org.jfpm.fastcgi.FcgiCall;
-import org.jfpm.front.ListenAddress;
 
 /**
  * {@code jfpm ping -y CONF [--timeout SECONDS] [POOL]}: a health check without cgi-fcgi.
@@ -60,11 +46,8 @@ final class Ping {
             err.println(USAGE);
             return Main.EXIT_USAGE;
         }
-        FpmConfig config;
-        try {
-            config = ConfigLoader.load(new ConfigOptions(conf, prefix, null, false, true, null, false, List.of()));
-        } catch (ConfigException e) {
-            e.messages().forEach(m -> err.println("jfpm ping: " + m.text()));
+        FpmConfig config = CommandConfig.load(conf, prefix, "jfpm ping", err);
+        if (config == null) {
             return EXIT_FAILED;
         }
         List<PoolConfig> pools = new ArrayList<>();
@@ -96,38 +79,14 @@ final class Ping {
         if (pool.pingPath() == null) {
             return "sets no ping.path";
         }
-        ListenAddress address;
         try {
-            address = ListenAddress.parse(pool.listen());
-        } catch (ListenAddress.InvalidAddress e) {
-            return "listen = " + pool.listen() + ": " + e.getMessage();
-        }
-        SocketAddress target = address.isUnix() ? UnixDomainSocketAddress.of(address.path())
-                : new InetSocketAddress(address.host() == null ? "127.0.0.1" : address.host(), address.port());
-        Map<String, String> params = new LinkedHashMap<>();
-        params.put("GATEWAY_INTERFACE", "CGI/1.1");
-        params.put("REQUEST_METHOD", "GET");
-        params.put("SCRIPT_NAME", pool.pingPath());
-        params.put("SCRIPT_FILENAME", pool.pingPath());
-        params.put("REQUEST_URI", pool.pingPath());
-        params.put("QUERY_STRING", "");
-        params.put("SERVER_PROTOCOL", "HTTP/1.1");
-        params.put("REMOTE_ADDR", "127.0.0.1");
-        try (SocketChannel ch = SocketChannel.open(address.isUnix() ? StandardProtocolFamily.UNIX
-                : ((InetSocketAddress) target).getAddress() instanceof java.net.Inet6Address
-                        ? StandardProtocolFamily.INET6 : StandardProtocolFamily.INET)) {
-            ch.connect(target);
-            String answer = new String(FcgiCall.stdout(ch, params, false, timeoutNanos), StandardCharsets.UTF_8);
-            int blank = answer.indexOf("\r\n\r\n");
-            String body = blank < 0 ? answer : answer.substring(blank + 4);
+            String body = PoolCall.get(pool.listen(), pool.pingPath(), "", timeoutNanos).body();
             if (!body.equals(pool.pingResponse())) {
                 return pool.pingPath() + " answered \"" + abbreviate(body) + "\", not \"" + pool.pingResponse() + "\"";
             }
             return null;
-        } catch (FcgiCall.Timeout e) {
-            return pool.pingPath() + " at " + pool.listen() + ": " + e.getMessage();
-        } catch (IOException e) {
-            return "cannot ask " + pool.listen() + ": " + e.getMessage();
+        } catch (PoolCall.Failed e) {
+            return e.getMessage();
         }
     }
 
