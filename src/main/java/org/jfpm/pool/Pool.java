@@ -51,9 +51,7 @@ public final class Pool {
     private final Scoreboard scoreboard = new Scoreboard();
     private final ProcessLimit processLimit;
     private final int maxRequests;
-    private final long queueTimeoutNanos;
-    private final int queueLimit;
-    private final AtomicLong lastRefusalWarning = new AtomicLong();
+    private final QueueBounds bounds;
     /** jfpm.max_memory and jfpm.max_lifetime; null when neither is set. */
     private final Recycling recycling;
     private volatile boolean stopping;
@@ -89,8 +87,8 @@ public final class Pool {
         this.spec = spec;
         this.processLimit = processLimit;
         this.maxRequests = config.pmMaxRequests();
-        this.queueTimeoutNanos = config.queueTimeoutMillis() * 1_000_000;
-        this.queueLimit = config.queueLimit();
+        this.bounds = new QueueBounds(config.name(), config.pmMaxChildren(), config.queueLimit(),
+                config.queueTimeoutMillis() * 1_000_000, scoreboard);
         this.recycling = config.maxMemoryBytes() > 0 || config.maxLifetimeMillis() > 0
                 ? new Recycling(config.maxMemoryBytes(), config.maxLifetimeMillis() * 1_000_000) : null;
         this.parent = parent;
@@ -173,7 +171,7 @@ public final class Pool {
                     return w;
                 }
                 queued = waiters.size();
-                if (bounded && queueLimit > 0 && queued >= queueLimit) {
+                if (bounded && !bounds.admits(queued)) {
                     waiter = null;
                 } else {
                     waiter = new Waiter();
@@ -189,14 +187,14 @@ public final class Pool {
         }
         if (waiter == null) {
             if (!stopping) {
-                throw refuse(QueueRefusal.Reason.FULL, queued + " requests queued (jfpm.queue_limit)");
+                throw bounds.full(queued);
             }
             return acquireFromSuccessor(bounded);
         }
         if (ondemand != null) {
             ondemand.run();
         }
-        long deadline = bounded && queueTimeoutNanos > 0 ? waiter.since + queueTimeoutNanos : 0;
+        long deadline = bounded ? bounds.deadline(waiter.since) : 0;
         while (waiter.worker == null) {
             if (stopping) {
                 cancel(waiter);
@@ -209,7 +207,7 @@ public final class Pool {
                 if (left > 0) {
                     LockSupport.parkNanos(this, left);
                 } else if (withdraw(waiter)) {
-                    throw refuse(QueueRefusal.Reason.TIMEOUT, "request queued for " + duration(queueTimeoutNanos));
+                    throw bounds.timedOut();
                 } else {
                     deadline = 0; // a worker was handed over as the time ran out: it is on its way
                 }
@@ -236,25 +234,6 @@ public final class Pool {
         } finally {
             lock.unlock();
         }
-    }
-
-    /** Counts a refused request and says so, at most once a second per pool (php-fpm's tone). */
-    private QueueRefusal refuse(QueueRefusal.Reason reason, String what) {
-        scoreboard.countQueueRefusal(reason);
-        String text = "[pool " + name() + "] server reached pm.max_children setting (" + config.pmMaxChildren()
-                + "), " + what + ": answered 503";
-        long now = System.nanoTime();
-        long last = lastRefusalWarning.get();
-        if ((last == 0 || now - last >= 1_000_000_000L) && lastRefusalWarning.compareAndSet(last, now)) {
-            Log.warning(text);
-        }
-        return new QueueRefusal(reason, text);
-    }
-
-    /** "5s", or "500ms" when not whole seconds. */
-    private static String duration(long nanos) {
-        long millis = nanos / 1_000_000;
-        return millis % 1000 == 0 ? millis / 1000 + "s" : millis + "ms";
     }
 
     private Worker cancel(Waiter waiter) {
