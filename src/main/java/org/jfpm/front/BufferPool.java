@@ -8,9 +8,14 @@ import org.jfpm.fastcgi.Fcgi;
 
 /**
  * Direct read buffers for front connections, reused across connections so a
- * busy site allocates none per request. Each holds the largest record with
- * room to spare; a request whose PARAMS outgrow it gets a larger one of its own
- * that is dropped afterwards.
+ * busy site allocates none per request. A connection starts with a small one,
+ * which holds a usual request head (nginx's, Apache's: one or two KiB) and an idle
+ * kept connection; a record that does not fit moves it to a large one, which holds
+ * the largest record with room to spare; a request whose PARAMS outgrow that gets a
+ * larger one of its own that is dropped afterwards. So a slow or idle peer holds
+ * {@value #SMALL} bytes, not {@value #SIZE}, and a few free buffers of each size are
+ * kept for the next connections, no more: what a burst of connections took is given
+ * back to the system when they end.
  *
  * <p>Direct memory is bounded (by default the JVM's heap limit), so the buffers
  * held by open connections share a budget of half of it, counted in base buffers:
@@ -24,10 +29,34 @@ final class BufferPool {
     private BufferPool() {}
 
     static final int SIZE = 2 * Fcgi.MAX_RECORD;
-    private static final int KEEP = 256;
-    private static final ConcurrentLinkedDeque<ByteBuffer> FREE = new ConcurrentLinkedDeque<>();
-    /** How many buffers FREE holds, or is about to. */
-    private static final AtomicInteger KEPT = new AtomicInteger();
+    static final int SMALL = 8192;
+    private static final Free LARGE_FREE = new Free(SIZE, 32);
+    private static final Free SMALL_FREE = new Free(SMALL, 128);
+
+    /** The free buffers of one size, at most {@code keep} of them. */
+    private record Free(int size, int keep, ConcurrentLinkedDeque<ByteBuffer> buffers, AtomicInteger kept) {
+        Free(int size, int keep) {
+            this(size, keep, new ConcurrentLinkedDeque<>(), new AtomicInteger());
+        }
+
+        ByteBuffer take() {
+            ByteBuffer b = buffers.pollFirst();
+            if (b == null) {
+                return ByteBuffer.allocateDirect(size);
+            }
+            kept.decrementAndGet();
+            return b.clear();
+        }
+
+        void give(ByteBuffer b) {
+            // a count, not buffers.size(): that walks the deque, and kept connections give back per request
+            if (kept.incrementAndGet() <= keep) {
+                buffers.addFirst(b);
+            } else {
+                kept.decrementAndGet();
+            }
+        }
+    }
 
     static final int BUDGET = (int) Math.max(64, Runtime.getRuntime().maxMemory() / 2 / SIZE);
     private static final Semaphore ROOM = new Semaphore(BUDGET);
@@ -51,24 +80,22 @@ final class BufferPool {
         return (b.capacity() + SIZE - 1) / SIZE;
     }
 
+    /** A large buffer: {@value #SIZE} bytes. */
     static ByteBuffer take() {
-        ByteBuffer b = FREE.pollFirst();
-        if (b == null) {
-            return ByteBuffer.allocateDirect(SIZE);
-        }
-        KEPT.decrementAndGet();
-        return b.clear();
+        return LARGE_FREE.take();
     }
 
+    /** A small buffer: {@value #SMALL} bytes, what a connection starts with. */
+    static ByteBuffer takeSmall() {
+        return SMALL_FREE.take();
+    }
+
+    /** Gives a buffer back; one of neither size (a grown head's) is left to the collector. */
     static void give(ByteBuffer b) {
-        if (b.capacity() != SIZE) {
-            return;
-        }
-        // a count, not FREE.size(): that walks the deque, and kept connections give back per request
-        if (KEPT.incrementAndGet() <= KEEP) {
-            FREE.addFirst(b);
-        } else {
-            KEPT.decrementAndGet();
+        if (b.capacity() == SIZE) {
+            LARGE_FREE.give(b);
+        } else if (b.capacity() == SMALL) {
+            SMALL_FREE.give(b);
         }
     }
 }

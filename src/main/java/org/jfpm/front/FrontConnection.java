@@ -43,7 +43,6 @@ final class FrontConnection implements Runnable {
     static final int MAX_PARAMS = 1 << 20;
     private static final int MAX_HEAD_BUFFER = BufferPool.SIZE + MAX_PARAMS;
     /** Room for a typical request head from nginx (BEGIN_REQUEST and about 1 KB of PARAMS). */
-    private static final int IDLE_BUFFER = 4096;
 
     private static final long MASTER_PID = ProcessHandle.current().pid();
 
@@ -62,8 +61,6 @@ final class FrontConnection implements Runnable {
     private long headMillis;
     private final ReentrantLock frontWrite = new ReentrantLock();
     private ByteBuffer in;
-    /** What a kept connection reads into while idle between requests (see {@link #fillIdle}); made on first use. */
-    private ByteBuffer idle;
     private int rp;
     private int wp;
     /** Start of the current request's BEGIN_REQUEST in {@code in} while its head is read, else -1. */
@@ -97,7 +94,7 @@ final class FrontConnection implements Runnable {
 
     @Override
     public void run() {
-        in = BufferPool.take();
+        in = BufferPool.takeSmall();
         try {
             while (serveOne()) {
                 // next request on a kept connection
@@ -386,7 +383,11 @@ final class FrontConnection implements Runnable {
     /** Reads more bytes, first making room; false at end of stream. */
     private boolean fill() throws IOException, ProtocolException {
         if (begun > 0 && readingHead && begin < 0 && rp == wp && in.capacity() == BufferPool.SIZE) {
-            return fillIdle();
+            // a kept connection between requests may stay idle for hours (nginx's upstream
+            // keepalive, Apache's enablereuse keep hundreds): it waits with a small buffer
+            BufferPool.give(in);
+            in = BufferPool.takeSmall();
+            rp = wp = 0;
         }
         if (wp == in.capacity()) {
             int keep = begin >= 0 ? begin : rp;
@@ -413,36 +414,14 @@ final class FrontConnection implements Runnable {
         return true;
     }
 
-    /**
-     * A kept connection between requests, nothing buffered: it may stay idle for hours
-     * (nginx's upstream keepalive, Apache's enablereuse keep hundreds), so it waits with
-     * a small buffer and gives its pooled one back meanwhile; the next request's first
-     * bytes are copied into a pooled buffer taken when they arrive.
-     */
-    private boolean fillIdle() throws IOException {
-        if (idle == null) {
-            idle = ByteBuffer.allocateDirect(IDLE_BUFFER);
-        }
-        BufferPool.give(in);
-        int n;
-        try {
-            n = channel.read(idle.clear());
-        } finally {
-            in = BufferPool.take();
-            rp = wp = 0;
-        }
-        if (n < 0) {
-            return false;
-        }
-        in.put(0, idle, 0, n);
-        wp = n;
-        if (headDeadline == 0 && n > 0) {
-            headDeadline = System.nanoTime() + Listener.HEAD_TIMEOUT_NANOS; // the next request has begun
-        }
-        return true;
-    }
-
     private void grow() throws ProtocolException {
+        if (in.capacity() < BufferPool.SIZE) {
+            ByteBuffer large = BufferPool.take(); // the same reservation: a connection counts as one large buffer
+            large.put(0, in, 0, wp);
+            BufferPool.give(in);
+            in = large;
+            return;
+        }
         if (in.capacity() >= MAX_HEAD_BUFFER) {
             throw new ProtocolException("request head larger than " + MAX_HEAD_BUFFER + " bytes");
         }
