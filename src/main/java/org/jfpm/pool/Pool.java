@@ -258,6 +258,9 @@ public final class Pool {
         }
         if (w.isBroken()) {
             discard(w);
+            if (w.hasExited()) {
+                w.returnBuffer(); // its exit was seen while a front connection held it
+            }
             return;
         }
         if (stopping) {
@@ -559,8 +562,13 @@ public final class Pool {
     /** A worker process has ended (php-fpm's fpm_children_bury): log it, and replace it unless the pm killed it. */
     private void exited(Worker w) {
         w.markExited();
+        boolean held;
         lock.lock();
         try {
+            // a worker neither idle nor leaving between requests is held by a front connection (or
+            // being handed to one; terminate() sends busy ones away too): its buffer is given back
+            // when that connection releases it
+            held = !idle.contains(w) && (!w.leaving || w.state() != WorkerState.IDLE);
             workers.remove(w);
             idle.remove(w);
             if (w.leaving) {
@@ -571,6 +579,9 @@ public final class Pool {
         }
         processLimit.release();
         w.process().closeConnection();
+        if (!held) {
+            w.returnBuffer();
+        }
         stopParentWhenDone();
         String after = " after " + ExitStatus.seconds(System.nanoTime() - w.process().startNanos())
                 + " seconds from start";

@@ -24,12 +24,11 @@ import org.jfpm.worker.WorkerProcess;
  * in the process manager's tick, and any → broken when its process exits.
  */
 public final class Worker {
-    /** Room for two largest records, so one read can take several small ones. */
-    private static final int BUFFER_SIZE = 2 * Fcgi.MAX_RECORD;
-
     private final Pool pool;
     private final WorkerProcess process;
-    private final ByteBuffer buffer = ByteBuffer.allocateDirect(BUFFER_SIZE);
+    private final ByteBuffer buffer = WorkerBuffers.take();
+    /** Whether {@link #buffer} went back to {@link WorkerBuffers}: once, when nobody can use it again. */
+    private final java.util.concurrent.atomic.AtomicBoolean bufferReturned = new java.util.concurrent.atomic.AtomicBoolean();
     private volatile boolean broken;
     private volatile boolean exited;
     private volatile int requests;
@@ -67,6 +66,13 @@ public final class Worker {
     /** The worker's response buffer, used only by the front connection that holds the worker. */
     public ByteBuffer buffer() {
         return buffer;
+    }
+
+    /** The worker has gone and no front connection holds it: its buffer serves the next worker. */
+    void returnBuffer() {
+        if (bufferReturned.compareAndSet(false, true)) {
+            WorkerBuffers.give(buffer);
+        }
     }
 
     WorkerProcess process() {
