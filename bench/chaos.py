@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """bench/chaos.py: jfpm under load and faults, every failed request accounted for.
 
-    bench/chaos.py [--seconds 120] [--clients 8] [--out DIR]
+    bench/chaos.py [--seconds 120] [--clients 8] [--out DIR] [--faults kill_busy,usr2,...]
 
 Starts jfpm (bin/jfpm, after `mvn package`) with a unix-socket pool of 4 workers behind
 nginx on two loopback ports (fastcgi_keep_conn off and on), and a TCP pool for hostile
@@ -259,7 +259,7 @@ http {{
     # ---- faults ---------------------------------------------------------------
 
     def fault(self, rnd):
-        kind = rnd.choice(("kill_busy", "kill_busy", "kill_idle", "stop", "usr2", "usr1", "nginx_reload", "peers"))
+        kind = rnd.choice(self.args.faults)
         self.faults[kind] = self.faults.get(kind, 0) + 1
         if kind in ("kill_busy", "kill_idle", "stop"):
             want = "Running" if kind == "kill_busy" else "Idle"
@@ -359,6 +359,8 @@ def main():
     p.add_argument("--seconds", type=int, default=120)
     p.add_argument("--clients", type=int, default=8)
     p.add_argument("--out", help="keep configs and logs in this directory")
+    p.add_argument("--faults", type=lambda v: v.split(","), help="comma list, default all",
+                   default=["kill_busy", "kill_busy", "kill_idle", "stop", "usr2", "usr1", "nginx_reload", "peers"])
     chaos = Chaos(p.parse_args())
     try:
         sys.exit(chaos.run())
