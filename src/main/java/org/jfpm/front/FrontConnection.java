@@ -42,7 +42,6 @@ final class FrontConnection implements Runnable {
     /** PARAMS larger than this close the connection: no web server sends that much. */
     static final int MAX_PARAMS = 1 << 20;
     private static final int MAX_HEAD_BUFFER = BufferPool.SIZE + MAX_PARAMS;
-    /** Room for a typical request head from nginx (BEGIN_REQUEST and about 1 KB of PARAMS). */
 
     private static final long MASTER_PID = ProcessHandle.current().pid();
 

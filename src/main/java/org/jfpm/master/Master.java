@@ -87,6 +87,7 @@ public final class Master {
         systemd = SystemdNotifier.create(current::pools, global.systemdInterval(), global.systemdIntervalConfigured());
         systemd.ready();
         SignalWatcher.start(this::onSignal);
+        HeapWatch.start();
         RuntimeGuard.start(setup, stopRequested, () -> {
             List<Generation> live = new ArrayList<>(draining);
             live.add(current);
@@ -257,10 +258,6 @@ public final class Master {
         } finally {
             draining.remove(old);
         }
-        // A reload under load promotes much of what it allocates into the old generation (the
-        // young one is 2 MB), which then fills to its size and stays resident: one full
-        // collection here, a pause of a few ms at a rare moment, gives it back.
-        System.gc();
     }
 
     /** Waits for a retired generation's workers: at +T SIGTERM, then SIGKILL each second (php-fpm's escalation). */
