@@ -10,11 +10,13 @@ import org.jfpm.log.Log;
  * generation with it, up to {@code -Xmx}, before it collects it: slow peers under load
  * took the heap to 67 MB with 9 MB of it live. Once a second this looks at the heap in
  * use and, past {@link #BOUND_BYTES} and twice what the last collection left, runs a full
- * collection, which also gives the grown heap back to the system. A full collection of
- * a heap this size takes a few milliseconds.
+ * collection, which also gives the grown heap back to the system. The bound is above the
+ * launcher's 16 MB initial heap, so under a usual load, where SerialGC collects the old
+ * generation at that size itself, the watch does nothing; it acts once the heap has
+ * grown. A full collection of a heap this size takes a few milliseconds.
  */
 final class HeapWatch {
-    static final long BOUND_BYTES = 8L << 20;
+    static final long BOUND_BYTES = 18L << 20;
     private static final long PERIOD_MILLIS = 1000;
 
     private HeapWatch() {}

@@ -258,6 +258,9 @@ public final class Master {
         } finally {
             draining.remove(old);
         }
+        // what the old generation's requests and the new pools' start promoted is garbage now:
+        // collected at this rare moment, a few ms, rather than left to grow the heap (HeapWatch)
+        System.gc();
     }
 
     /** Waits for a retired generation's workers: at +T SIGTERM, then SIGKILL each second (php-fpm's escalation). */
