@@ -80,7 +80,7 @@ final class Ping {
             return "sets no ping.path";
         }
         try {
-            String body = PoolCall.get(pool.listen(), pool.pingPath(), "", timeoutNanos).body();
+            String body = PoolCall.get(pool.listen(), pool.pingPath(), "", timeoutNanos);
             if (!body.equals(pool.pingResponse())) {
                 return pool.pingPath() + " answered \"" + abbreviate(body) + "\", not \"" + pool.pingResponse() + "\"";
             }

@@ -20,10 +20,6 @@ import org.jfpm.front.ListenAddress;
 final class PoolCall {
     private PoolCall() {}
 
-    /** The answer, split at its blank line; {@code head} is empty when the worker sent none. */
-    record Answer(String head, String body) {
-    }
-
     /** Thrown with a one-line reason when the address is wrong, nobody answers, or not in time. */
     static final class Failed extends Exception {
         Failed(String message) {
@@ -31,7 +27,8 @@ final class PoolCall {
         }
     }
 
-    static Answer get(String listen, String path, String query, long timeoutNanos) throws Failed {
+    /** The answer's body: what follows the CGI head's blank line (all of it when there is none). */
+    static String get(String listen, String path, String query, long timeoutNanos) throws Failed {
         ListenAddress address;
         try {
             address = ListenAddress.parse(listen);
@@ -56,7 +53,7 @@ final class PoolCall {
             ch.connect(target);
             String answer = new String(FcgiCall.stdout(ch, params, false, timeoutNanos), StandardCharsets.UTF_8);
             int blank = answer.indexOf("\r\n\r\n");
-            return blank < 0 ? new Answer("", answer) : new Answer(answer.substring(0, blank), answer.substring(blank + 4));
+            return blank < 0 ? answer : answer.substring(blank + 4);
         } catch (FcgiCall.Timeout e) {
             throw new Failed(path + " at " + listen + ": " + e.getMessage());
         } catch (IOException e) {

@@ -153,8 +153,8 @@ final class Top {
             return TopModel.PoolView.failed(pool.name(), "sets no pm.status_path (or pm.status_listen)");
         }
         try {
-            String full = PoolCall.get(listen, path, "full", TIMEOUT_NANOS).body();
-            String metrics = PoolCall.get(listen, path, "openmetrics", TIMEOUT_NANOS).body();
+            String full = PoolCall.get(listen, path, "full", TIMEOUT_NANOS);
+            String metrics = PoolCall.get(listen, path, "openmetrics", TIMEOUT_NANOS);
             TopModel.Page page = TopModel.parse(full, metrics);
             Map<Long, Long> ticks = new HashMap<>();
             for (Map<String, String> w : page.workers()) {

@@ -53,6 +53,6 @@ final class QueueBounds {
         if ((last == 0 || now - last >= 1_000_000_000L) && lastWarning.compareAndSet(last, now)) {
             Log.warning(text);
         }
-        return new QueueRefusal(reason, text);
+        return new QueueRefusal(text);
     }
 }

@@ -8,14 +8,7 @@ public final class QueueRefusal extends Exception {
     /** Which bound turned the request away. */
     public enum Reason { TIMEOUT, FULL }
 
-    private final Reason reason;
-
-    QueueRefusal(Reason reason, String message) {
+    QueueRefusal(String message) {
         super(message, null, false, false);
-        this.reason = reason;
-    }
-
-    public Reason reason() {
-        return reason;
     }
 }
