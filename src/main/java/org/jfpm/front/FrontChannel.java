@@ -30,7 +30,7 @@ import org.jfpm.fastcgi.Records;
  * head is being timed; the listener's sweeper closes the channel when it is past,
  * and the blocked read then fails.
  */
-abstract sealed class FrontChannel permits RequestReader {
+abstract class FrontChannel {
     private static final int MAX_HEAD_BUFFER = BufferPool.SIZE + RequestReader.MAX_PARAMS;
 
     final SocketChannel channel;

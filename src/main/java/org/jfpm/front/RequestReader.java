@@ -22,7 +22,7 @@ import org.jfpm.request.RequestInfo;
  * BEGIN_REQUEST gets FCGI_CANT_MPX_CONN (section 5.5). Any other record that has no
  * place where it comes closes the connection with {@link #unexpected}'s reason.
  */
-abstract sealed class RequestReader extends FrontChannel permits FrontConnection {
+abstract class RequestReader extends FrontChannel {
     /** PARAMS larger than this close the connection: no web server sends that much. */
     static final int MAX_PARAMS = 1 << 20;
 
