@@ -20,12 +20,21 @@ import org.jfpm.request.RequestInfo;
  * {@link ResponseRelay} this object also is, and when the worker is done it goes
  * back to the pool and the access line is written.
  *
- * <p>After fastcgi_finish_request() (the prelude's marker on FCGI_STDERR, see
- * {@link org.jfpm.worker.Prelude}) the front gets its END_REQUEST at once and the
- * front connection goes on to its next request; the worker, now Finishing, is
- * drained on a virtual thread of its own until its real END_REQUEST, which gives
- * it back to the pool and writes the access log line with the full duration, as
- * php-fpm does.
+ * <p>Its states:
+ * <ul>
+ * <li><b>relaying</b>: the answer passes to the web server while the body, if any,
+ *     still goes to the worker;
+ * <li><b>finishing</b>, after fastcgi_finish_request() (the prelude's marker on
+ *     FCGI_STDERR, see {@link org.jfpm.worker.Prelude}): the front has had its
+ *     END_REQUEST and its connection goes on to its next request; the worker is
+ *     drained on a virtual thread of its own until its real END_REQUEST, as php-fpm
+ *     writes the access line with the full duration;
+ * <li><b>completed</b> at the worker's END_REQUEST: body forwarding stops (a body
+ *     write stuck for a second breaks the worker), the worker goes back to the pool,
+ *     then the access line is written;
+ * <li><b>failed</b>: the worker died or broke the protocol; it is replaced, and the
+ *     front gets an empty answer, or is closed if part of the answer was sent.
+ * </ul>
  */
 final class Relay extends ResponseRelay {
     /** The request id every worker sees: the master sends one request at a time per worker. */
