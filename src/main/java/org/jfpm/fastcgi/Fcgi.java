@@ -57,11 +57,6 @@ public final class Fcgi {
     public static final String MAX_REQS = "FCGI_MAX_REQS";
     public static final String MPXS_CONNS = "FCGI_MPXS_CONNS";
 
-    /** Whether records of this type carry a request id of 0 (section 3.3). */
-    public static boolean isManagement(int type) {
-        return type == GET_VALUES || type == GET_VALUES_RESULT || type == UNKNOWN_TYPE;
-    }
-
     public static String typeName(int type) {
         return switch (type) {
             case BEGIN_REQUEST -> "BEGIN_REQUEST";

@@ -43,12 +43,10 @@ record MasterPage(String headers, byte[] body) {
         return new MasterPage(headers.substring(0, afterStatus) + lines + headers.substring(afterStatus), body);
     }
 
-    /** The records for request {@code requestId}: STDOUT split as needed, the empty STDOUT, END_REQUEST. */
-    static ByteBuffer records(int requestId, MasterPage page) {
-        return records(requestId, page, null);
-    }
-
-    /** As {@link #records(int, MasterPage)}, after one FCGI_STDERR record of {@code stderr} when not null. */
+    /**
+     * The records for request {@code requestId}: one FCGI_STDERR record of {@code stderr} when
+     * not null, STDOUT split as needed, the empty STDOUT, END_REQUEST.
+     */
     static ByteBuffer records(int requestId, MasterPage page, String stderr) {
         byte[] err = stderr == null ? new byte[0] : stderr.getBytes(StandardCharsets.ISO_8859_1);
         byte[] head = (page.headers + "\r\n").getBytes(StandardCharsets.ISO_8859_1);

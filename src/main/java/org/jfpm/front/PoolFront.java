@@ -39,7 +39,7 @@ public final class PoolFront {
 
     /** Prepares the pool's front; a failure is reported with php-fpm's message. */
     public static PoolFront open(Pool pool) throws Listener.BindFailure {
-        int backlog = Math.min(Listener.backlog(pool.config().listenBacklog()), Listener.backlog(-1));
+        int backlog = Math.min(ListenSocket.backlog(pool.config().listenBacklog()), ListenSocket.backlog(-1));
         PoolConfig pc = pool.config();
         AccessLog accessLog = null;
         if (pc.accessLog() != null && !pc.accessLog().isEmpty()) {
