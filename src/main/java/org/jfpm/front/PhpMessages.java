@@ -27,6 +27,11 @@ import java.util.function.Consumer;
  * ({@code error_log("text\n")}). So a multi-line {@code error_log()} text becomes one
  * message per line (docs/differences.md).
  *
+ * <p>The prelude's own complaints about PHP_VALUE ({@code Passing INI directive through
+ * FastCGI: ...}) are php-fpm's zlog errors (fpm_main.c, {@code cgi_php_load_env_var}'s
+ * callers): they go on FCGI_STDERR as they are, and the child's line is
+ * {@code ERROR: ...}.
+ *
  * <p>One instance per request; not thread-safe (the request's relay thread owns it).
  */
 final class PhpMessages {
@@ -34,7 +39,11 @@ final class PhpMessages {
     private static final byte[] SEPARATOR = "; ".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] ELLIPSIS = "...".getBytes(StandardCharsets.US_ASCII);
 
+    private static final byte[] INI_COMPLAINT =
+            "Passing INI directive through FastCGI: ".getBytes(StandardCharsets.US_ASCII);
+
     private final byte[] levelPrefix;
+    private final String errorPrefix;
     private final int logLimit;
     private final Consumer<String> childLine;
     private final ByteArrayOutputStream line = new ByteArrayOutputStream(256);
@@ -44,21 +53,24 @@ final class PhpMessages {
     private boolean sentAny;
 
     /**
-     * @param levelPrefix what php-fpm's child writes before the message on its stderr
+     * @param levelPrefix what php-fpm's child writes before a message on its stderr
      *                    ({@code "NOTICE: "} at the default log_level, nothing above notice)
+     * @param errorPrefix what it writes before its own errors ({@code "ERROR: "} unless
+     *                    log_level is alert)
      * @param logLimit    the global log_limit
      * @param childLine   receives each line php-fpm's child would write on its stderr, or null
      *                    when the pool does not catch workers' output
      */
-    PhpMessages(String levelPrefix, int logLimit, Consumer<String> childLine) {
+    PhpMessages(String levelPrefix, String errorPrefix, int logLimit, Consumer<String> childLine) {
         this.levelPrefix = levelPrefix.getBytes(StandardCharsets.US_ASCII);
+        this.errorPrefix = errorPrefix;
         this.logLimit = logLimit;
         this.childLine = childLine;
     }
 
-    /** The child's prefix at a log_level: php-fpm's zlog writes the level only when it is logged. */
-    static String levelPrefix(boolean noticeLogged) {
-        return noticeLogged ? "NOTICE: " : "";
+    /** The child's prefix for a level: php-fpm's zlog writes the level only when it is logged. */
+    static String levelPrefix(String level, boolean logged) {
+        return logged ? level + ": " : "";
     }
 
     /**
@@ -107,6 +119,9 @@ final class PhpMessages {
         if (opened) {
             open.write('\n');
             open.writeBytes(text);
+        } else if (startsWith(text, INI_COMPLAINT)) {
+            complaint(text, out);
+            return;
         } else if (startsPhpError(text)) {
             open.writeBytes(text);
             opened = true;
@@ -127,6 +142,21 @@ final class PhpMessages {
             plain = null;
             message(text, out);
         }
+    }
+
+    private void complaint(byte[] text, ByteArrayOutputStream out) {
+        if (childLine != null) {
+            childLine.accept(errorPrefix + new String(text, StandardCharsets.UTF_8));
+        }
+        if (sentAny) {
+            out.writeBytes(SEPARATOR);
+        }
+        sentAny = true;
+        out.writeBytes(text);
+    }
+
+    private static boolean startsWith(byte[] text, byte[] prefix) {
+        return text.length >= prefix.length && java.util.Arrays.equals(text, 0, prefix.length, prefix, 0, prefix.length);
     }
 
     /** One message in php-fpm's form: the child's stderr lines, then the FCGI_STDERR text. */

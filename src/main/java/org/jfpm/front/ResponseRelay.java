@@ -6,6 +6,9 @@ import java.nio.charset.StandardCharsets;
 import org.jfpm.fastcgi.Fcgi;
 import org.jfpm.fastcgi.RecordScan;
 import org.jfpm.fastcgi.Records;
+import org.jfpm.config.PoolConfig;
+import org.jfpm.log.ChildOutput;
+import org.jfpm.log.Level;
 import org.jfpm.log.Log;
 import org.jfpm.pool.Worker;
 
@@ -14,6 +17,10 @@ import org.jfpm.pool.Worker;
  * STDOUT and STDERR records go out from the worker's buffer with the request id
  * rewritten, in as few writes as the reads allow, up to its END_REQUEST. The
  * CGI head is looked at on the way only when the access log needs it.
+ *
+ * <p>FCGI_STDERR is PHP's log messages: each record's text goes through
+ * {@link PhpMessages} to leave in php-fpm's form (and, with catch_workers_output,
+ * into the master's log as the child's lines).
  *
  * <p>fastcgi_finish_request() arrives as the pool's marker on FCGI_STDERR (see
  * {@link FinishMarker}): the web server then gets the rest of its response from
@@ -32,6 +39,8 @@ abstract sealed class ResponseRelay permits Relay {
     /** The response's CGI head, read only when the pool logs requests. */
     final ResponseHead head;
     private final byte[] marker;
+    /** PHP's messages of this request so far, made on its first FCGI_STDERR record. */
+    private PhpMessages messages;
     /** Worker records not yet passed on are {@code worker.buffer()[r, lim)}. */
     private int r;
     private int lim;
@@ -81,6 +90,9 @@ abstract sealed class ResponseRelay permits Relay {
                     return endRequest(b, p, p + m);
                 }
                 if (finished) {
+                    if (type == Fcgi.STDERR) {
+                        phpMessages(b, p); // logged as the child's, no longer sent
+                    }
                     r = p + m;
                 } else if (type == Fcgi.STDERR && marker != null && (finishHead = FinishMarker.head(b,
                         p + Fcgi.HEADER_LEN, RecordScan.contentLength(b, p), marker)) != null) {
@@ -90,6 +102,12 @@ abstract sealed class ResponseRelay permits Relay {
                     r = p + m;
                     finishFront(finishHead);
                     return true;
+                } else if (type == Fcgi.STDERR) {
+                    if (p > r) {
+                        sentAny |= toFront(b, r, p, false);
+                    }
+                    r = p + m;
+                    sentAny |= stderrToFront(phpMessages(b, p));
                 } else {
                     if (head != null && !head.done() && type == Fcgi.STDOUT) {
                         head.feed(b, p + Fcgi.HEADER_LEN, RecordScan.contentLength(b, p));
@@ -131,12 +149,45 @@ abstract sealed class ResponseRelay permits Relay {
         if (endPos != lim) {
             worker.markBroken(); // bytes after END_REQUEST: php-cgi never does that
         }
+        byte[] rest = messages == null ? null : messages.end();
         if (!finished) {
+            if (rest != null && rest.length > 0) {
+                if (p > r) {
+                    toFront(b, r, p, false);
+                }
+                r = p;
+                stderrToFront(rest);
+            }
             RecordScan.setRequestId(b, p, requestId);
             toFront(b, r, endPos, true);
         }
         r = lim = 0;
         return true;
+    }
+
+    /** The php-fpm form of the worker's FCGI_STDERR record at {@code p} (see {@link PhpMessages}). */
+    private byte[] phpMessages(ByteBuffer b, int p) {
+        if (messages == null) {
+            PoolConfig pc = worker.pool().config();
+            String pool = pc.name();
+            long pid = worker.pid();
+            boolean decorate = pc.decorateWorkersOutput();
+            messages = new PhpMessages(PhpMessages.levelPrefix("NOTICE", Log.enabled(Level.NOTICE)),
+                    PhpMessages.levelPrefix("ERROR", Log.enabled(Level.ERROR)), Log.limit(),
+                    pc.catchWorkersOutput() ? line -> ChildOutput.said(pool, pid, "stderr", decorate, line) : null);
+        }
+        byte[] content = new byte[RecordScan.contentLength(b, p)];
+        b.get(p + Fcgi.HEADER_LEN, content);
+        return messages.feed(content, 0, content.length);
+    }
+
+    private boolean stderrToFront(byte[] text) {
+        if (text.length == 0) {
+            return false;
+        }
+        ByteBuffer out = ByteBuffer.allocate(text.length + (text.length / Fcgi.MAX_CONTENT + 1) * 16);
+        Records.streamAll(out, Fcgi.STDERR, requestId, text);
+        return toFront(out.flip(), 0, out.limit(), false);
     }
 
     /**

@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 /** php-cgi's FCGI_STDERR text in, php-fpm 8.2's out (measured from php-fpm8.2 with the same scripts). */
 class PhpMessagesTest {
     private final List<String> lines = new ArrayList<>();
-    private final PhpMessages messages = new PhpMessages("NOTICE: ", 1024, lines::add);
+    private final PhpMessages messages = new PhpMessages("NOTICE: ", "ERROR: ", 1024, lines::add);
 
     private String feed(String text) {
         byte[] b = text.getBytes(StandardCharsets.UTF_8);
@@ -81,7 +81,7 @@ class PhpMessagesTest {
 
     @Test
     void withoutTheNoticeLevelTheChildLineHasNoPrefixAndMoreRoom() {
-        PhpMessages quiet = new PhpMessages(PhpMessages.levelPrefix(false), 1024, lines::add);
+        PhpMessages quiet = new PhpMessages(PhpMessages.levelPrefix("NOTICE", false), "ERROR: ", 1024, lines::add);
         byte[] b = ("x".repeat(3000) + "\n").getBytes(StandardCharsets.US_ASCII);
         assertThat(new String(quiet.feed(b, 0, b.length), StandardCharsets.US_ASCII))
                 .isEqualTo("PHP message: " + "x".repeat(1007) + "...");
@@ -97,10 +97,18 @@ class PhpMessagesTest {
 
     @Test
     void withoutCatchingWorkersOutputNoLineIsMade() {
-        PhpMessages uncaught = new PhpMessages("NOTICE: ", 1024, null);
+        PhpMessages uncaught = new PhpMessages("NOTICE: ", "ERROR: ", 1024, null);
         byte[] b = "hello\n".getBytes(StandardCharsets.US_ASCII);
         assertThat(uncaught.feed(b, 0, b.length)).asString().isEqualTo("PHP message: hello");
         assertThat(lines).isEmpty();
+    }
+
+    @Test
+    void thePreludesIniComplaintsGoAsTheyAreAndLogAsErrors() {
+        assertThat(feed("Passing INI directive through FastCGI: unable to set 'x'\nafter\n")).isEqualTo(
+                "Passing INI directive through FastCGI: unable to set 'x'; PHP message: after");
+        assertThat(lines).containsExactly("ERROR: Passing INI directive through FastCGI: unable to set 'x'",
+                "NOTICE: PHP message: after");
     }
 
     @Test
