@@ -8,7 +8,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.LocalDateTime;
-import java.util.function.Consumer;
 
 /**
  * The master's error log, php-fpm's zlog: one line per message in php-fpm's
@@ -31,7 +30,6 @@ public final class Log {
     private static volatile boolean startingUp = true;
     /** Syslog priority for every line when logging to syslog, else -1. */
     private static volatile int syslogPriority = -1;
-    private static volatile Consumer<String> tap;
     private static final StderrWriter STDERR = new StderrWriter();
     private static final Object LOCK = new Object();
 
@@ -124,11 +122,6 @@ public final class Log {
         startingUp = false;
     }
 
-    /** For tests: every formatted line is also given to {@code consumer}. */
-    public static void tap(Consumer<String> consumer) {
-        tap = consumer;
-    }
-
     public static boolean enabled(Level l) {
         return l.compareTo(level) >= 0;
     }
@@ -168,10 +161,6 @@ public final class Log {
             org.jfpm.os.Native.syslog(priority, line);
             if (startingUp && l.compareTo(Level.NOTICE) >= 0) {
                 writeStderr(LogLine.format(LocalDateTime.now(), l, message, level == Level.DEBUG, limit));
-            }
-            Consumer<String> t = tap;
-            if (t != null) {
-                t.accept(line);
             }
             return;
         }
@@ -216,10 +205,6 @@ public final class Log {
             } catch (IOException e) {
                 // nowhere left to report a failing log; php-fpm drops the line too
             }
-        }
-        Consumer<String> t = tap;
-        if (t != null) {
-            t.accept(line);
         }
     }
 }

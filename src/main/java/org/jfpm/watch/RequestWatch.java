@@ -13,7 +13,7 @@ import org.jfpm.pool.WorkerState;
 
 /**
  * A pool's request timers, php-fpm's timeout heartbeat (fpm_request.c
- * fpm_request_check_timed_out, reference 6 and 10): one thread per pool that
+ * fpm_request_check_timed_out; fpm_process_ctl.c fpm_pctl_heartbeat): one thread per pool that
  * uses {@code request_slowlog_timeout} or {@code request_terminate_timeout},
  * ticking every min(timeout) / 3 (at least 130 ms). Pools without them have
  * no thread and their requests carry no timer.
