@@ -1,6 +1,7 @@
 package org.jfpm.pool;
 
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 import org.jfpm.log.Log;
 
 /**
@@ -14,14 +15,17 @@ final class QueueBounds {
     private final int limit;
     private final long timeoutNanos;
     private final Scoreboard scoreboard;
+    private final LongSupplier clock;
     private final AtomicLong lastWarning = new AtomicLong();
 
-    QueueBounds(String pool, int maxChildren, int limit, long timeoutNanos, Scoreboard scoreboard) {
+    /** @param clock {@link System#nanoTime} in production */
+    QueueBounds(String pool, int maxChildren, int limit, long timeoutNanos, Scoreboard scoreboard, LongSupplier clock) {
         this.pool = pool;
         this.maxChildren = maxChildren;
         this.limit = limit;
         this.timeoutNanos = timeoutNanos;
         this.scoreboard = scoreboard;
+        this.clock = clock;
     }
 
     /** Whether a request may wait behind {@code waiting} others. */
@@ -48,7 +52,7 @@ final class QueueBounds {
         scoreboard.countQueueRefusal(reason);
         String text = "[pool " + pool + "] server reached pm.max_children setting (" + maxChildren + "), " + what
                 + ": answered 503";
-        long now = System.nanoTime();
+        long now = clock.getAsLong();
         long last = lastWarning.get();
         if ((last == 0 || now - last >= 1_000_000_000L) && lastWarning.compareAndSet(last, now)) {
             Log.warning(text);

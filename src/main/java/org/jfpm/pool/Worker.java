@@ -5,7 +5,6 @@ import java.nio.channels.SocketChannel;
 import org.jfpm.fastcgi.Fcgi;
 import org.jfpm.os.RequestUsage;
 import org.jfpm.request.RequestInfo;
-import org.jfpm.worker.WorkerProcess;
 
 /**
  * A php-cgi worker as its pool sees it.
@@ -19,13 +18,16 @@ import org.jfpm.worker.WorkerProcess;
  * manager while idle, or broken: out of the idle stack, its connection closed,
  * signalled; counted as running until its process has exited, SIGKILL after
  * a few seconds if it has not).
- * A worker moves idle → busy in {@link Pool#acquire}, busy → idle, leaving
+ * A worker moves idle → busy in {@link WorkerBag#acquire}, busy → idle, leaving
  * (max_requests reached) or broken in {@link Pool#release}, idle → leaving
- * in the process manager's tick, and any → broken when its process exits.
+ * in the process manager's tick ({@link PoolMaintenance}), and any → broken
+ * when its process exits ({@link Children}).
  */
 public final class Worker {
     private final Pool pool;
-    private final WorkerProcess process;
+    private final ChildProcess process;
+    /** The process's connection, read on every request: kept here, one field away. */
+    private final SocketChannel channel;
     private final ByteBuffer buffer = WorkerBuffers.take();
     /** Whether {@link #buffer} went back to {@link WorkerBuffers}: once, when nobody can use it again. */
     private final java.util.concurrent.atomic.AtomicBoolean bufferReturned = new java.util.concurrent.atomic.AtomicBoolean();
@@ -41,14 +43,15 @@ public final class Worker {
     private volatile long requestEndNanos;
     /** The last signal the master sent the process, 0 for none. */
     private volatile int lastSignal;
-    /** On its way out (retired, killed, broken): no longer idle or active; guarded by the pool's lock. */
+    /** On its way out (retired, killed, broken): no longer idle or active; guarded by {@link WorkerBag#lock}. */
     boolean leaving;
     /** Retired by the process manager (php-fpm's {@code idle_kill}): not replaced, its exit logged at DEBUG. */
     volatile boolean pmKilled;
 
-    Worker(Pool pool, WorkerProcess process) {
+    Worker(Pool pool, ChildProcess process) {
         this.pool = pool;
         this.process = process;
+        this.channel = process.channel();
     }
 
     public Pool pool() {
@@ -60,7 +63,7 @@ public final class Worker {
     }
 
     public SocketChannel channel() {
-        return process.channel();
+        return channel;
     }
 
     /** The worker's response buffer, used only by the front connection that holds the worker. */
@@ -75,7 +78,7 @@ public final class Worker {
         }
     }
 
-    WorkerProcess process() {
+    ChildProcess process() {
         return process;
     }
 

@@ -18,8 +18,7 @@ import org.jfpm.pool.WorkerState;
  * ticking every min(timeout) / 3 (at least 130 ms). Pools without them have
  * no thread and their requests carry no timer.
  *
- * <p>Each tick looks at every worker with a request (Reading headers, Getting
- * request information, Running; Finishing too with
+ * <p>Each tick looks at every worker with a request (Running; Finishing too with
  * {@code request_terminate_timeout_track_finished}), time counted from when
  * the worker took the request:
  * <ul>
@@ -103,8 +102,7 @@ public final class RequestWatch {
     private void check() {
         for (Worker w : pool.snapshot()) {
             WorkerState state = w.state();
-            boolean tracked = state == WorkerState.RUNNING || state == WorkerState.READING_HEADERS
-                    || state == WorkerState.GETTING_INFO || (trackFinished && state == WorkerState.FINISHING);
+            boolean tracked = state == WorkerState.RUNNING || (trackFinished && state == WorkerState.FINISHING);
             if (!tracked || w.isBroken()) {
                 continue;
             }
