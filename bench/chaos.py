@@ -10,8 +10,8 @@ peers. Clients send a mix through nginx: hello, page10k, a POST whose md5 is che
 exhausts memory_limit (500 expected) or one that kills its own worker mid-answer (the
 answer must fail, not be passed off as whole). Meanwhile, every 1-2 s, a random fault:
 SIGKILL of a busy or an idle worker, SIGSTOP of a worker for 2 s, SIGUSR2 (reload),
-SIGUSR1 after renaming the error log, SIGHUP to nginx (its reload), 100 slow and hostile
-FastCGI peers on the TCP pool.
+SIGUSR1 after renaming the error log, SIGHUP to nginx (its reload), 300 slow clients and
+hostile FastCGI peers on the TCP pool for 8 s (one such flood at a time).
 
 A failed request is explained when a worker was SIGKILLed while it was in flight; any
 other failure is unexplained. Accounting: every request nginx passed to jfpm is either
@@ -68,6 +68,7 @@ class Chaos:
         self.kills = []         # (time, pid, busy)
         self.faults = {}
         self.rss_max = 0
+        self.peers = None
         self.port_plain, self.port_kc, self.port_tcp = free_port(), free_port(), free_port()
 
     # ---- setup ----------------------------------------------------------------
@@ -287,8 +288,12 @@ http {{
                 self.nginx_reloads.append(time.time())
             os.kill(self.nginx.pid, signal.SIGHUP)
         elif kind == "peers":
-            subprocess.Popen(["/usr/bin/python3", os.path.join(HERE, "slowpeers.py"), "127.0.0.1", str(self.port_tcp),
-                              "100", "8"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            # 300 slow clients and hostile peers for 8 s, one flood at a time (a fault drawn
+            # while one runs changes nothing)
+            if self.peers is None or self.peers.poll() is not None:
+                self.peers = subprocess.Popen(["/usr/bin/python3", os.path.join(HERE, "slowpeers.py"), "127.0.0.1",
+                                               str(self.port_tcp), "300", "8"],
+                                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
     def injector(self):
         rnd = random.Random(7)

@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.LocalDateTime;
+import java.util.function.Consumer;
 
 /**
  * The master's error log, php-fpm's zlog: one line per message in php-fpm's
@@ -30,6 +31,7 @@ public final class Log {
     private static volatile boolean startingUp = true;
     /** Syslog priority for every line when logging to syslog, else -1. */
     private static volatile int syslogPriority = -1;
+    private static volatile Consumer<String> tap;
     private static final StderrWriter STDERR = new StderrWriter();
     private static final Object LOCK = new Object();
 
@@ -122,6 +124,11 @@ public final class Log {
         startingUp = false;
     }
 
+    /** Every formatted line is also given to {@code consumer}: the unit tests read the log through it. */
+    public static void tap(Consumer<String> consumer) {
+        tap = consumer;
+    }
+
     public static boolean enabled(Level l) {
         return l.compareTo(level) >= 0;
     }
@@ -161,6 +168,10 @@ public final class Log {
             org.jfpm.os.Native.syslog(priority, line);
             if (startingUp && l.compareTo(Level.NOTICE) >= 0) {
                 writeStderr(LogLine.format(LocalDateTime.now(), l, message, level == Level.DEBUG, limit));
+            }
+            Consumer<String> t = tap;
+            if (t != null) {
+                t.accept(line);
             }
             return;
         }
@@ -205,6 +216,10 @@ public final class Log {
             } catch (IOException e) {
                 // nowhere left to report a failing log; php-fpm drops the line too
             }
+        }
+        Consumer<String> t = tap;
+        if (t != null) {
+            t.accept(line);
         }
     }
 }
