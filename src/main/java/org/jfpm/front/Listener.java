@@ -87,6 +87,23 @@ public final class Listener {
         return address.text();
     }
 
+    /**
+     * php-fpm's line for a socket a reload keeps (fpm_sockets.c): {@code using inherited
+     * socket fd=8, "127.0.0.1:9000"}, the address as the socket is bound.
+     */
+    public String inheritedLine() {
+        java.net.SocketAddress local;
+        try {
+            local = server.getLocalAddress();
+        } catch (java.io.IOException e) {
+            local = null;
+        }
+        String key = local instanceof java.net.InetSocketAddress inet ? org.jfpm.os.SocketFds.text(inet)
+                : address.isUnix() ? address.path().toString() : address.text();
+        int fd = local == null ? -1 : org.jfpm.os.SocketFds.listening(local).orElse(-1);
+        return "using inherited socket fd=" + fd + ", \"" + key + "\"";
+    }
+
     public boolean isStatusListen() {
         return statusListen;
     }

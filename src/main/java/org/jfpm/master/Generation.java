@@ -145,6 +145,11 @@ final class Generation {
         listeners.add(l);
     }
 
+    /** php-fpm's lines for the sockets this generation took over, in the order it binds them. */
+    List<String> inheritedLines() {
+        return adopted.keySet().stream().map(Listener::inheritedLine).toList();
+    }
+
     /** A build that failed, or was overtaken by a stop: close what it opened; adopted listeners stay. */
     void abandon() {
         bound.forEach(Listener::close);

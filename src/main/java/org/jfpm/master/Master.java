@@ -209,6 +209,7 @@ public final class Master {
      * binary; jfpm keeps its JVM, so a new jfpm version needs a restart.
      */
     private void reload() throws InterruptedException {
+        Log.notice(ReloadLine.execvp());
         FpmConfig next;
         try {
             next = ConfigLoader.load(firstConfig.options());
@@ -226,6 +227,7 @@ public final class Master {
             return;
         }
         next.messages().forEach(m -> Log.log(m.level(), m.text()));
+        fresh.inheritedLines().forEach(Log::notice);
         MasterStdio.reapply(next.global());
         synchronized (this) {
             if (state != State.NORMAL) {
