@@ -72,7 +72,15 @@ final class ScriptCheck {
         }
         String resolved = resolve(path);
         if (resolved == null) {
-            return fixPathinfo ? notFound() : null; // without fix_pathinfo php-fpm too leaves it to open()
+            if (fixPathinfo) {
+                return notFound();
+            }
+            // without fix_pathinfo php-fpm checks the extensions of the path as given, then
+            // leaves a missing file to open(), whose failure both answer "No input file specified."
+            resolved = path;
+            if (extensions.isEmpty() || extensions.stream().anyMatch(resolved::endsWith)) {
+                return null;
+            }
         }
         if (!extensions.isEmpty() && extensions.stream().noneMatch(resolved::endsWith)) {
             String message = "Access to the script '" + resolved + "' has been denied (see security.limit_extensions)";
