@@ -1,12 +1,12 @@
 package org.jfpm.front;
 
+import org.jfpm.log.PoolLog;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.channels.SocketChannel;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
-import org.jfpm.log.Log;
 
 /**
  * What a listener's connection must hold to be served, taken in this order: a
@@ -44,12 +44,12 @@ final class Admission {
     }
 
     /** A connection slot and a buffer's room, waiting for them if need be (saying so, once a minute at most). */
-    void acquire(String poolName) throws InterruptedException {
+    void acquire(PoolLog log) throws InterruptedException {
         if (!slots.tryAcquire()) {
             long now = System.nanoTime();
             if (fullSinceNanos == 0 || now - fullSinceNanos > TimeUnit.MINUTES.toNanos(1)) {
                 fullSinceNanos = now;
-                Log.warning("[pool " + poolName + "] " + maxConnections + " connections open on " + address
+                log.warning(maxConnections + " connections open on " + address
                         + " (pm.max_children + listen backlog), new ones wait in the kernel's queue");
             }
             slots.acquire();
@@ -72,7 +72,7 @@ final class Admission {
      * listen.allowed_clients: a refused peer is closed without a byte, as php-fpm does,
      * and what {@link #acquire} took for it is given back.
      */
-    boolean admits(SocketChannel ch, String poolName) {
+    boolean admits(SocketChannel ch, PoolLog log) {
         if (allowedClients == null) {
             return true;
         }
@@ -87,7 +87,7 @@ final class Admission {
         if (peer != null && allowedClients.admits(peer)) {
             return true;
         }
-        Log.error("[pool " + poolName + "] Connection disallowed: IP address '"
+        log.error("Connection disallowed: IP address '"
                 + (peer == null ? "?" : peer.getHostAddress()) + "' has been dropped.");
         try {
             ch.close();

@@ -1,11 +1,11 @@
 package org.jfpm.front;
 
+import org.jfpm.log.PoolLog;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.regex.Pattern;
-import org.jfpm.log.Log;
 
 /**
  * {@code listen.allowed_clients} of a TCP pool (php-fpm's fcgi_set_allowed_clients and
@@ -24,7 +24,7 @@ final class AllowedClients {
     }
 
     /** Null when the directive is unset (everyone is admitted); bad items are logged as php-fpm logs them. */
-    static AllowedClients parse(String pool, String value) {
+    static AllowedClients parse(PoolLog log, String value) {
         if (value == null || value.isEmpty()) {
             return null;
         }
@@ -32,13 +32,13 @@ final class AllowedClients {
         for (String item : value.split(",", -1)) {
             InetAddress address = literal(item);
             if (address == null) {
-                Log.error("[pool " + pool + "] Wrong IP address '" + item + "' in listen.allowed_clients");
+                log.error("Wrong IP address '" + item + "' in listen.allowed_clients");
             } else {
                 set.add(address);
             }
         }
         if (set.isEmpty()) {
-            Log.error("[pool " + pool + "] There are no allowed addresses");
+            log.error("There are no allowed addresses");
         }
         return new AllowedClients(Set.copyOf(set));
     }

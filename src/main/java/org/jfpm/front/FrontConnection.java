@@ -6,7 +6,6 @@ import org.jfpm.fastcgi.Fcgi;
 import org.jfpm.fastcgi.RecordScan;
 import org.jfpm.log.AccessEntry;
 import org.jfpm.log.AccessLog;
-import org.jfpm.log.Log;
 import org.jfpm.os.RequestUsage;
 import org.jfpm.pool.QueueRefusal;
 import org.jfpm.pool.Worker;
@@ -78,13 +77,13 @@ final class FrontConnection extends RequestReader implements Runnable {
                 // next request on a kept connection
             }
         } catch (ProtocolException e) {
-            Log.warning("[pool " + pool.name() + "] closing FastCGI connection from " + peer + ": " + e.getMessage());
+            pool.log().warning("closing FastCGI connection from " + peer + ": " + e.getMessage());
         } catch (IOException e) {
             if (headTimedOut()) {
-                Log.warning("[pool " + pool.name() + "] closing FastCGI connection from " + peer + ": no complete "
+                pool.log().warning("closing FastCGI connection from " + peer + ": no complete "
                         + "request head within " + Listener.HEAD_TIMEOUT_SECONDS + " seconds");
             } else {
-                Log.debug("[pool " + pool.name() + "] FastCGI connection from " + peer + " failed: " + e.getMessage());
+                pool.log().debug("FastCGI connection from " + peer + " failed: " + e.getMessage());
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

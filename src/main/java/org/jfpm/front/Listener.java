@@ -56,7 +56,7 @@ public final class Listener {
         this.server = server;
         this.admission = new Admission(front.pool().config().pmMaxChildren() + front.backlog(),
                 address.isUnix() ? null
-                        : AllowedClients.parse(front.pool().name(), front.pool().config().listenAllowedClients()),
+                        : AllowedClients.parse(front.pool().log(), front.pool().config().listenAllowedClients()),
                 address.text());
     }
 
@@ -161,7 +161,7 @@ public final class Listener {
     private void acceptLoop() {
         while (!closed) {
             try {
-                admission.acquire(pool().name());
+                admission.acquire(pool().log());
             } catch (InterruptedException e) {
                 return;
             }
@@ -174,12 +174,12 @@ public final class Listener {
             } catch (IOException e) {
                 admission.release();
                 if (!closed) {
-                    Log.error("[pool " + pool().name() + "] accept() failed on " + address.text() + ": " + e.getMessage());
+                    pool().log().error("accept() failed on " + address.text() + ": " + e.getMessage());
                     pause();
                 }
                 continue;
             }
-            if (!admission.admits(ch, pool().name())) {
+            if (!admission.admits(ch, pool().log())) {
                 continue;
             }
             String peer = peerName(ch);

@@ -3,7 +3,6 @@ package org.jfpm.front;
 import java.io.IOException;
 import org.jfpm.config.PoolConfig;
 import org.jfpm.log.AccessLog;
-import org.jfpm.log.Log;
 import org.jfpm.pool.Pool;
 import org.jfpm.watch.RequestWatch;
 
@@ -77,7 +76,7 @@ public final class PoolFront {
         try {
             accessLog.reopen();
         } catch (IOException e) {
-            Log.error("[pool " + pool.name() + "] " + e.getMessage());
+            pool.log().error(e.getMessage());
         }
     }
 

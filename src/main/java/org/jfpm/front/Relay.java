@@ -8,7 +8,6 @@ import org.jfpm.fastcgi.Fcgi;
 import org.jfpm.fastcgi.Records;
 import org.jfpm.log.AccessEntry;
 import org.jfpm.log.AccessLog;
-import org.jfpm.log.Log;
 import org.jfpm.os.ProcessUsage;
 import org.jfpm.os.RequestUsage;
 import org.jfpm.pool.Worker;
@@ -197,7 +196,7 @@ final class Relay extends ResponseRelay {
             return;
         }
         worker.markBroken();
-        Log.debug("[pool " + conn.pool.name() + "] request body of " + bodyBytes + " bytes for a CONTENT_LENGTH of "
+        conn.pool.log().debug("request body of " + bodyBytes + " bytes for a CONTENT_LENGTH of "
                 + info.contentLength() + ": child " + worker.pid() + " will be replaced");
         workerWrite.lock();
         try {

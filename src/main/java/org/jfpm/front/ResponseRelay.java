@@ -255,7 +255,7 @@ abstract sealed class ResponseRelay permits Relay {
         worker.markBroken();
         stopForwarding();
         if (!worker.pool().isStopping()) {
-            Log.debug("[pool " + conn.pool.name() + "] child " + worker.pid() + " " + problem);
+            conn.pool.log().debug("child " + worker.pid() + " " + problem);
         }
         if (finished) {
             return true; // the front had its whole answer before

@@ -1,5 +1,6 @@
 package org.jfpm.front;
 
+import org.jfpm.log.PoolLog;
 import org.jfpm.request.RequestInfo;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -7,7 +8,6 @@ import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.List;
-import org.jfpm.log.Log;
 import org.jfpm.pool.Pool;
 import org.jfpm.worker.Prelude;
 
@@ -37,14 +37,14 @@ final class ScriptCheck {
     /** A refusal the master answers: the page, the FCGI_STDERR text, the status for the access log. */
     record Refusal(MasterPage page, String stderr, int status) {}
 
-    private final String pool;
+    private final PoolLog log;
     private final List<String> extensions;
     private final boolean fixPathinfo;
     /** The chroot's path without a trailing '/', or "" for none. */
     private final String root;
 
-    private ScriptCheck(String pool, List<String> extensions, boolean fixPathinfo, String root) {
-        this.pool = pool;
+    private ScriptCheck(PoolLog log, List<String> extensions, boolean fixPathinfo, String root) {
+        this.log = log;
         this.extensions = List.copyOf(extensions);
         this.fixPathinfo = fixPathinfo;
         this.root = root;
@@ -54,7 +54,7 @@ final class ScriptCheck {
         Prelude prelude = pool.spec().prelude();
         Path chroot = pool.spec().confinement().chroot();
         String root = chroot == null ? "" : chroot.toString();
-        return new ScriptCheck(pool.name(), pool.config().securityLimitExtensions(),
+        return new ScriptCheck(pool.log(), pool.config().securityLimitExtensions(),
                 prelude == null || prelude.fixPathinfo(), root.equals("/") ? "" : root);
     }
 
@@ -84,7 +84,7 @@ final class ScriptCheck {
         }
         if (!extensions.isEmpty() && extensions.stream().noneMatch(resolved::endsWith)) {
             String message = "Access to the script '" + resolved + "' has been denied (see security.limit_extensions)";
-            Log.notice("[pool " + pool + "] " + message);
+            log.notice(message);
             return new Refusal(new MasterPage(HEADERS_403, DENIED), message, 403);
         }
         return null;

@@ -106,7 +106,7 @@ public final class AccessLog {
         try {
             channel.write(buf);
         } catch (IOException e1) {
-            Log.error("[pool " + pool + "] unable to write to the access log " + path + ": " + e1.getMessage());
+            new PoolLog(pool).error("unable to write to the access log " + path + ": " + e1.getMessage());
         }
     }
 

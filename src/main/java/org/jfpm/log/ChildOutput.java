@@ -15,7 +15,7 @@ public final class ChildOutput {
 
     public static void said(String pool, long pid, String stream, boolean decorate, String line) {
         if (decorate) {
-            String prefix = "[pool " + pool + "] child " + pid + " said into " + stream + ": \"";
+            String prefix = PoolLog.prefixed(pool, "child " + pid + " said into " + stream + ": \"");
             int room = Log.limit() - 1 - Log.overhead(Level.WARNING) - prefix.length() - 1;
             for (String part : split(line, room)) {
                 Log.warning(prefix + part + "\"");

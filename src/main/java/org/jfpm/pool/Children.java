@@ -5,7 +5,6 @@ import java.util.List;
 import java.util.concurrent.locks.Condition;
 import java.util.function.LongSupplier;
 import org.jfpm.log.Level;
-import org.jfpm.log.Log;
 import org.jfpm.os.Native;
 import org.jfpm.os.Signals;
 import org.jfpm.worker.WorkerProcess;
@@ -127,7 +126,7 @@ final class Children {
             } finally {
                 bag.lock.unlock();
             }
-            Log.log(level, "[pool " + pool.name() + "] child " + w.pid() + " started");
+            pool.log().log(level, "child " + w.pid() + " started");
             process.onExit().thenRun(() -> exited(w));
             if (keep) {
                 bag.offer(w);
@@ -136,7 +135,7 @@ final class Children {
             }
         } catch (WorkerProcess.StartException e) {
             startFailed(forked);
-            Log.error("[pool " + pool.name() + "] child " + (forked == null ? "" : forked.pid() + " ")
+            pool.log().error("child " + (forked == null ? "" : forked.pid() + " ")
                     + "failed to start: " + e.getMessage());
             retryLater();
         } catch (InterruptedException e) {
@@ -225,7 +224,7 @@ final class Children {
         String after = " after " + ExitStatus.seconds(clock.getAsLong() - w.process().startNanos())
                 + " seconds from start";
         if (w.pmKilled) {
-            Log.debug("[pool " + name + "] child " + w.pid() + " has been killed by the process management" + after);
+            pool.log().debug("child " + w.pid() + " has been killed by the process management" + after);
             return;
         }
         ExitStatus status = w.process().exitValue().isPresent()
@@ -233,11 +232,11 @@ final class Children {
                 : ExitStatus.afterSignal(w.lastSignal());
         if (status == null) {
             // a shared parent's child: php-cgi's parent reaped it, and the master sent it nothing
-            Log.log(bag.isStopping() ? Level.DEBUG : Level.WARNING, "[pool " + name + "] child " + w.pid()
+            pool.log().log(bag.isStopping() ? Level.DEBUG : Level.WARNING, "child " + w.pid()
                     + " exited unexpectedly" + after + " (its exit status went to its php-cgi parent)");
         } else {
             Level level = bag.isStopping() ? Level.DEBUG : status.clean() ? Level.NOTICE : Level.WARNING;
-            Log.log(level, "[pool " + name + "] child " + w.pid() + " " + status.describe() + after);
+            pool.log().log(level, "child " + w.pid() + " " + status.describe() + after);
             if (status.signal() != 0 && !w.leaving && !bag.isStopping()) {
                 pool.signalDeath(status.signal());
             }
@@ -295,7 +294,7 @@ final class Children {
         try {
             w.process().signal(signal);
         } catch (Native.NativeException e) {
-            Log.warning("[pool " + w.pool().name() + "] failed to send signal " + Signals.name(signal)
+            w.pool().log().warning("failed to send signal " + Signals.name(signal)
                     + " to child " + w.pid() + ": " + e.getMessage());
         }
     }

@@ -1,5 +1,7 @@
 package org.jfpm.pool;
 
+import org.jfpm.log.PoolLog;
+
 /**
  * The arithmetic of php-fpm's process manager (fpm_process_ctl.c,
  * {@code fpm_pctl_perform_idle_server_maintenance} and
@@ -61,9 +63,9 @@ public record PmDecision(int spawn, boolean killOldestIdle, String warning, bool
         if (c.running() >= pm.maxChildren()) {
             return maxChildrenReached(pm, s);
         }
-        String busy = s.spawnRate() >= 8 ? "[pool " + pm.pool() + "] seems busy (you may need to increase "
+        String busy = s.spawnRate() >= 8 ? PoolLog.prefixed(pm.pool(), "seems busy (you may need to increase "
                 + "pm.start_servers, or pm.min/max_spare_servers), spawning " + s.spawnRate()
-                + " children, there are " + c.idle() + " idle, and " + c.running() + " total children" : null;
+                + " children, there are " + c.idle() + " idle, and " + c.running() + " total children") : null;
         int n = Math.min(Math.min(s.spawnRate(), pm.minSpare() - c.idle()), pm.maxChildren() - c.running());
         if (n <= 0) {
             // not reachable with idle < min_spare and running < max_children; php-fpm keeps the branch
@@ -77,8 +79,8 @@ public record PmDecision(int spawn, boolean killOldestIdle, String warning, bool
         if (s.maxChildrenWarned()) {
             return nothing(new State(1, true));
         }
-        return new PmDecision(0, false, "[pool " + pm.pool() + "] server reached pm.max_children setting ("
-                + pm.maxChildren() + "), consider raising it", true, new State(1, true));
+        return new PmDecision(0, false, PoolLog.prefixed(pm.pool(), "server reached pm.max_children setting ("
+                + pm.maxChildren() + "), consider raising it"), true, new State(1, true));
     }
 
     /**
@@ -109,8 +111,8 @@ public record PmDecision(int spawn, boolean killOldestIdle, String warning, bool
             if (s.maxChildrenWarned()) {
                 return nothing(s);
             }
-            return new PmDecision(0, false, "[pool " + pool + "] server reached max_children setting ("
-                    + maxChildren + "), consider raising it", true, new State(s.spawnRate(), true));
+            return new PmDecision(0, false, PoolLog.prefixed(pool, "server reached max_children setting ("
+                    + maxChildren + "), consider raising it"), true, new State(s.spawnRate(), true));
         }
         if (c.idle() > starting || starting >= waiting) {
             return nothing(s); // an idle worker (or one on its way) will take it

@@ -8,6 +8,7 @@ import org.jfpm.config.Pm;
 import org.jfpm.config.PoolConfig;
 import org.jfpm.log.Level;
 import org.jfpm.log.Log;
+import org.jfpm.log.PoolLog;
 import org.jfpm.os.Signals;
 import org.jfpm.worker.SharedParent;
 import org.jfpm.worker.WorkerProcess;
@@ -28,6 +29,7 @@ import org.jfpm.worker.WorkerSpec;
  */
 public final class Pool {
     private final PoolConfig config;
+    private final PoolLog log;
     private final WorkerSpec spec;
     /** The php-cgi parent whose children are this pool's workers (shared opcache), or null: one process each. */
     private final SharedParent parent;
@@ -64,6 +66,7 @@ public final class Pool {
     private Pool(PoolConfig config, WorkerSpec spec, ProcessLimit processLimit, SharedParent parent,
                  WorkerStarter starter, LongSupplier clock) {
         this.config = config;
+        this.log = new PoolLog(config.name());
         this.spec = spec;
         this.parent = parent;
         this.clock = clock;
@@ -85,6 +88,11 @@ public final class Pool {
 
     public String name() {
         return config.name();
+    }
+
+    /** The error log with this pool's {@code [pool NAME] } before every line. */
+    public PoolLog log() {
+        return log;
     }
 
     /** Registers who hears of workers dying of a signal the master did not send (emergency restart). */
@@ -243,7 +251,7 @@ public final class Pool {
                 try {
                     parent.start();
                 } catch (WorkerProcess.StartException e) {
-                    Log.error("[pool " + name() + "] php-cgi parent of the shared workers failed to start: "
+                    log().error("php-cgi parent of the shared workers failed to start: "
                             + e.getMessage());
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
@@ -384,7 +392,7 @@ public final class Pool {
      * worker is one of them, so none serves again; the pool's next start forks a new parent.
      */
     private void parentExited() {
-        Log.warning("[pool " + name() + "] " + parent.describeExit() + ": its children stop, a new parent starts");
+        log().warning(parent.describeExit() + ": its children stop, a new parent starts");
         for (Worker w : snapshot()) {
             w.markBroken();
             if (bag.read(b -> b.isIdle(w))) {

@@ -1,5 +1,6 @@
 package org.jfpm.pool;
 
+import org.jfpm.log.PoolLog;
 import org.jfpm.config.Pm;
 import org.jfpm.config.PoolConfig;
 import org.jfpm.log.Level;
@@ -62,7 +63,7 @@ final class PoolMaintenance {
                 try {
                     tick(pool.clock().getAsLong());
                 } catch (RuntimeException e) {
-                    Log.error("[pool " + pool.name() + "] process manager tick failed: " + e);
+                    pool.log().error("process manager tick failed: " + e);
                 }
             }
         } catch (InterruptedException e) {
@@ -82,10 +83,10 @@ final class PoolMaintenance {
         Pm pm = pool.config().pm();
         if (Log.enabled(Level.DEBUG)) {
             Log.debug(pm == Pm.DYNAMIC
-                    ? "[pool " + name + "] currently " + c.active() + " active children, " + c.idle()
-                            + " spare children, " + c.running() + " running children. Spawning rate " + t.spawnRate()
-                    : "[pool " + name + "] currently " + c.active() + " active children, " + c.idle()
-                            + " spare children");
+                    ? PoolLog.prefixed(name, "currently " + c.active() + " active children, " + c.idle()
+                            + " spare children, " + c.running() + " running children. Spawning rate " + t.spawnRate())
+                    : PoolLog.prefixed(name, "currently " + c.active() + " active children, " + c.idle()
+                            + " spare children"));
         }
         PmDecision d = t.decision();
         if (d.warning() != null) {
@@ -100,9 +101,9 @@ final class PoolMaintenance {
         if (t.reserved() > 0) {
             children.launch(t.reserved(), Level.DEBUG); // pm forks log "started" at DEBUG
             if (pm == Pm.DYNAMIC) {
-                Log.debug("[pool " + name + "] " + t.reserved() + " child(ren) have been created dynamically");
+                pool.log().debug(t.reserved() + " child(ren) have been created dynamically");
             } else {
-                Log.debug("[pool " + name + "] got accept without idle child available .... I forked");
+                pool.log().debug("got accept without idle child available .... I forked");
             }
         }
     }
@@ -171,7 +172,7 @@ final class PoolMaintenance {
             }
             if (reserved > 0) {
                 children.launch(reserved, Level.DEBUG);
-                Log.debug("[pool " + pool.name() + "] got accept without idle child available .... I forked");
+                pool.log().debug("got accept without idle child available .... I forked");
             }
         };
     }

@@ -1,5 +1,6 @@
 package org.jfpm.pool;
 
+import org.jfpm.log.PoolLog;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 import org.jfpm.log.Log;
@@ -50,8 +51,8 @@ final class QueueBounds {
 
     private QueueRefusal refuse(QueueRefusal.Reason reason, String what) {
         scoreboard.countQueueRefusal(reason);
-        String text = "[pool " + pool + "] server reached pm.max_children setting (" + maxChildren + "), " + what
-                + ": answered 503";
+        String text = PoolLog.prefixed(pool, "server reached pm.max_children setting (" + maxChildren + "), " + what
+                + ": answered 503");
         long now = clock.getAsLong();
         long last = lastWarning.get();
         if ((last == 0 || now - last >= 1_000_000_000L) && lastWarning.compareAndSet(last, now)) {

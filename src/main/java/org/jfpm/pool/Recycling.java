@@ -1,5 +1,6 @@
 package org.jfpm.pool;
 
+import org.jfpm.log.PoolLog;
 import org.jfpm.os.ProcessUsage;
 
 /**
@@ -34,9 +35,9 @@ final class Recycling {
         if (maxMemoryBytes > 0) {
             long resident = ProcessUsage.residentBytes(w.pid());
             if (resident > maxMemoryBytes) {
-                return new Verdict(Recycle.MAX_MEMORY, "[pool " + pool + "] child " + w.pid() + " has "
+                return new Verdict(Recycle.MAX_MEMORY, PoolLog.prefixed(pool, "child " + w.pid() + " has "
                         + mebibytes(resident) + " resident, over jfpm.max_memory (" + mebibytes(maxMemoryBytes)
-                        + "): replacing it");
+                        + "): replacing it"));
             }
         }
         return anotherLeaving ? null : byAge(pool, w, nowNanos);
@@ -48,8 +49,8 @@ final class Recycling {
         if (maxLifetimeNanos <= 0 || age < maxLifetimeNanos) {
             return null;
         }
-        return new Verdict(Recycle.MAX_LIFETIME, "[pool " + pool + "] child " + w.pid() + " is "
-                + seconds(age) + " old, over jfpm.max_lifetime (" + seconds(maxLifetimeNanos) + "): replacing it");
+        return new Verdict(Recycle.MAX_LIFETIME, PoolLog.prefixed(pool, "child " + w.pid() + " is "
+                + seconds(age) + " old, over jfpm.max_lifetime (" + seconds(maxLifetimeNanos) + "): replacing it"));
     }
 
     private static String mebibytes(long bytes) {

@@ -11,7 +11,6 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import org.jfpm.log.Log;
 import org.jfpm.pool.Pool;
 
 /**
@@ -45,7 +44,7 @@ public final class StatusSocket {
             socket.bind();
             return socket;
         } catch (IOException | UnsupportedOperationException e) {
-            Log.warning("[pool " + pool.name() + "] fpm_get_status() will return false: cannot bind " + socket.path
+            pool.log().warning("fpm_get_status() will return false: cannot bind " + socket.path
                     + ": " + e.getMessage());
             return null;
         }
@@ -82,10 +81,10 @@ public final class StatusSocket {
         }
         try {
             bind();
-            Log.warning("[pool " + pool.name() + "] the fpm_get_status() socket " + path
+            pool.log().warning("the fpm_get_status() socket " + path
                     + " was removed by another process: bound again");
         } catch (IOException | UnsupportedOperationException e) {
-            Log.warning("[pool " + pool.name() + "] fpm_get_status() will return false: cannot bind " + path
+            pool.log().warning("fpm_get_status() will return false: cannot bind " + path
                     + " again: " + e.getMessage());
         }
     }

@@ -1,5 +1,6 @@
 package org.jfpm.watch;
 
+import org.jfpm.log.PoolLog;
 import java.util.Map;
 import java.util.WeakHashMap;
 import org.jfpm.config.PoolConfig;
@@ -94,7 +95,7 @@ public final class RequestWatch {
             try {
                 check();
             } catch (RuntimeException e) {
-                Log.error("[pool " + pool.name() + "] request timeout check failed: " + e);
+                pool.log().error("request timeout check failed: " + e);
             }
         }
     }
@@ -136,7 +137,7 @@ public final class RequestWatch {
             w.noteSignal(Signals.SIGKILL);
             Native.kill(w.pid(), Signals.SIGKILL);
         } catch (Native.NativeException e) {
-            Log.warning("[pool " + pool.name() + "] failed to kill child " + w.pid() + ": " + e.getMessage());
+            pool.log().warning("failed to kill child " + w.pid() + ": " + e.getMessage());
         }
     }
 
@@ -144,9 +145,9 @@ public final class RequestWatch {
     private String describe(Worker w, long elapsedMicros) {
         RequestInfo info = w.request();
         String query = info.queryString();
-        return "[pool " + pool.name() + "] child " + w.pid() + ", script '" + printable(info.scriptFilename())
+        return PoolLog.prefixed(pool.name(), "child " + w.pid() + ", script '" + printable(info.scriptFilename())
                 + "' (request: \"" + nullToEmpty(info.method()) + " " + nullToEmpty(info.scriptName())
-                + (query.isEmpty() ? "" : "?") + query + "\")";
+                + (query.isEmpty() ? "" : "?") + query + "\")");
     }
 
     /** php-fpm writes bytes below 0x20 or above 0x7f of the script name as '.'. */
