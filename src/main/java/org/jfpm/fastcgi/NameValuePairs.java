@@ -20,50 +20,66 @@ public final class NameValuePairs {
         boolean pair(String name, String value);
     }
 
+    /** Receives where each pair lies in the buffer, for readers that take only a few pairs and copy nothing. */
+    @FunctionalInterface
+    public interface Positions {
+        /** Returning false stops the walk early. */
+        boolean pair(ByteBuffer buf, int name, int nameLen, int value, int valueLen);
+    }
+
     /**
-     * Walks the pairs in {@code buf[pos, limit)}. Returns null when every pair was
-     * well formed, else a description of what was wrong (lengths are checked
-     * against the bytes present before anything is read).
+     * Walks the pairs in {@code buf[pos, limit)} by php-cgi's rule (main/fastcgi.c,
+     * {@code fcgi_get_params}): a four-byte length must have a byte after it, a name
+     * length must have a value length after it, and a pair must end within the record.
+     * Returns null when every pair was well formed (or the visitor stopped), else what was wrong.
+     * Lengths are checked against the bytes present before anything is read.
      */
-    public static String decode(ByteBuffer buf, int pos, int limit, Visitor visitor) {
+    public static String walk(ByteBuffer buf, int pos, int limit, Positions visitor) {
         while (pos < limit) {
-            long nameLen = length(buf, pos, limit);
+            int nameLen = length(buf, pos, limit);
             if (nameLen < 0) {
                 return "truncated name length";
             }
-            pos += (buf.get(pos) & 0x80) != 0 ? 4 : 1;
-            long valueLen = length(buf, pos, limit);
+            pos += width(buf, pos);
+            if (pos >= limit) {
+                return "truncated value length";
+            }
+            int valueLen = length(buf, pos, limit);
             if (valueLen < 0) {
                 return "truncated value length";
             }
-            pos += (buf.get(pos) & 0x80) != 0 ? 4 : 1;
-            if (nameLen + valueLen > limit - pos) {
+            pos += width(buf, pos);
+            if ((long) nameLen + valueLen > limit - pos) {
                 return "name-value pair longer than its record (" + nameLen + "+" + valueLen + " bytes)";
             }
-            String name = latin1(buf, pos, (int) nameLen);
-            pos += (int) nameLen;
-            String value = latin1(buf, pos, (int) valueLen);
-            pos += (int) valueLen;
-            if (!visitor.pair(name, value)) {
+            if (!visitor.pair(buf, pos, nameLen, pos + nameLen, valueLen)) {
                 return null;
             }
+            pos += nameLen + valueLen;
         }
         return null;
     }
 
-    /** A length at {@code pos}, or -1 if its bytes are not all there. */
-    private static long length(ByteBuffer buf, int pos, int limit) {
-        if (pos >= limit) {
-            return -1;
-        }
+    /** As {@link #walk}, with each name and value read as ISO-8859-1 text. */
+    public static String decode(ByteBuffer buf, int pos, int limit, Visitor visitor) {
+        return walk(buf, pos, limit, (b, name, nameLen, value, valueLen) ->
+                visitor.pair(latin1(b, name, nameLen), latin1(b, value, valueLen)));
+    }
+
+    private static int width(ByteBuffer buf, int pos) {
+        return (buf.get(pos) & 0x80) != 0 ? 4 : 1;
+    }
+
+    /** A length at {@code pos}, or -1 when a four-byte one has no byte after it (php-cgi's {@code p + 3 >= end}). */
+    private static int length(ByteBuffer buf, int pos, int limit) {
         int first = buf.get(pos) & 0xFF;
         if ((first & 0x80) == 0) {
             return first;
         }
-        if (limit - pos < 4) {
+        if (limit - pos <= 4) {
             return -1;
         }
-        return buf.getInt(pos) & 0x7FFF_FFFFL;
+        return buf.getInt(pos) & 0x7FFF_FFFF;
     }
 
     private static String latin1(ByteBuffer buf, int pos, int len) {

@@ -4,6 +4,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import org.jfpm.fastcgi.Fcgi;
+import org.jfpm.fastcgi.NameValuePairs;
 import org.jfpm.fastcgi.RecordScan;
 
 /**
@@ -14,7 +15,7 @@ import org.jfpm.fastcgi.RecordScan;
  * its own, as php-cgi reads it (fcgi_get_params): a pair whose lengths run past
  * the end of its record makes the request {@linkplain #malformed() malformed}.
  */
-public final class RequestInfo {
+public final class RequestInfo implements NameValuePairs.Positions {
     private String method;
     private String scriptName;
     private String scriptFilename;
@@ -71,42 +72,13 @@ public final class RequestInfo {
 
     /** Takes the pairs of one record's content {@code [pos, limit)}; false where a length runs past the end. */
     private boolean pairs(ByteBuffer b, int pos, int limit) {
-        while (pos < limit) {
-            int nameLen = length(b, pos, limit);
-            if (nameLen < 0) {
-                return false;
-            }
-            pos += width(b, pos);
-            if (pos >= limit) {
-                return false;
-            }
-            int valueLen = length(b, pos, limit);
-            if (valueLen < 0) {
-                return false;
-            }
-            pos += width(b, pos);
-            if ((long) nameLen + valueLen > limit - pos) {
-                return false;
-            }
-            take(b, pos, nameLen, pos + nameLen, valueLen);
-            pos += nameLen + valueLen;
-        }
+        return NameValuePairs.walk(b, pos, limit, this) == null;
+    }
+
+    @Override
+    public boolean pair(ByteBuffer b, int name, int nameLen, int value, int valueLen) {
+        take(b, name, nameLen, value, valueLen);
         return true;
-    }
-
-    private static int width(ByteBuffer b, int pos) {
-        return (b.get(pos) & 0x80) != 0 ? 4 : 1;
-    }
-
-    private static int length(ByteBuffer b, int pos, int limit) {
-        int first = b.get(pos) & 0xFF;
-        if ((first & 0x80) == 0) {
-            return first;
-        }
-        if (limit - pos <= 4) { // php-cgi wants a byte after a four-byte length, even a last one
-            return -1;
-        }
-        return b.getInt(pos) & 0x7FFF_FFFF;
     }
 
     private void take(ByteBuffer b, int name, int nameLen, int value, int valueLen) {
@@ -236,7 +208,7 @@ public final class RequestInfo {
             return null;
         }
         String[] found = new String[1];
-        org.jfpm.fastcgi.NameValuePairs.decode(ByteBuffer.wrap(params), 0, params.length, (n, v) -> {
+        NameValuePairs.decode(ByteBuffer.wrap(params), 0, params.length, (n, v) -> {
             if (n.equals(name)) {
                 found[0] = v;
                 return false;
