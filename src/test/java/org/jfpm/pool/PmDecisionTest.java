@@ -67,7 +67,7 @@ class PmDecisionTest {
         assertThat(d.state().spawnRate()).isEqualTo(1);
     }
 
-    /** Reference 6.3's observed run: under a steady load step the rate goes 1, 2, 4, 8, 16, 32 and stays. */
+    /** php-fpm 8.2 under a steady load step (fpm_process_ctl.c, fpm_pctl_perform_idle_server_maintenance): the rate goes 1, 2, 4, 8, 16, 32 and stays. */
     @Test
     void spawnRateDoublesUpToMaxSpawnRate() {
         Dynamic wide = new Dynamic("www", 200, 50, 60, 32);
