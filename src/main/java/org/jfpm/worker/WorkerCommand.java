@@ -183,6 +183,7 @@ public final class WorkerCommand {
         // the master's own plumbing is not the site's business
         env.remove("FCGI_WEB_SERVER_ADDRS");
         env.remove("JFPM_LAUNCHER");
+        env.remove("JFPM_STDERR_ISATTY");
         env.remove("JFPM_DAEMON_CHILD");
         env.remove("_JAVA_SR_SIGNUM");
         if (ini.scanDir() != null) {
