@@ -12,6 +12,7 @@ import org.jfpm.config.FpmConfig;
 import org.jfpm.log.Log;
 import org.jfpm.master.Master;
 import org.jfpm.os.Native;
+import org.jfpm.os.PidWatch;
 
 /**
  * php-fpm's command line (reference section 4): the same flags, long names,
@@ -70,9 +71,13 @@ public final class Main {
         // a thread that dies of a bug says so in the error log, in php-fpm's format
         Thread.setDefaultUncaughtExceptionHandler((t, e) -> Log.alert("thread " + t.getName() + " died: " + e
                 + (e.getStackTrace().length > 0 ? " at " + e.getStackTrace()[0] : "")));
-        // Linking the native calls (signalfd, kill, ...) costs a tenth of a second of start-up:
-        // done on a second core while the command line and the configuration are read
-        Thread.ofPlatform().daemon(true).name("jfpm-link").start(Native::link);
+        // The first native calls are slow to link (the JDK generates their stubs): linked on a
+        // second core while the configuration is read and the pools are prepared, so that the
+        // first shared worker's exit watch (PidWatch) finds them ready
+        Thread.ofPlatform().daemon(true).name("jfpm-link").start(() -> {
+            Native.link();
+            PidWatch.link();
+        });
         // jfpm's own commands: php-fpm has none, it would print its usage for them
         if (args.length == 1 && args[0].equals("version")) {
             return PhpInfo.printJfpmVersion(System.out);
