@@ -21,11 +21,12 @@ import org.jfpm.pool.Pool;
  *
  * <p>Start-up, in php-fpm's order: log destination, pools and their worker
  * specs, every listening socket (any failure stops start-up with exit 78
- * before a worker exists), pid file, {@code fpm is running}, the initial
- * workers, the accept loops, {@code ready to handle connections} once those
- * workers listen (or failed to start): php-fpm says it as it forks children that
- * are ready within milliseconds, where a php-cgi takes ~50-200 ms to listen, and
- * ready should mean a request finds a worker.
+ * before a worker serves: a pool's shared php-cgi parent may be starting
+ * already, see {@link Generation}, and is stopped), pid file, {@code fpm is
+ * running}, the initial workers, the accept loops, {@code ready to handle
+ * connections} once those workers listen (or failed to start): php-fpm says it
+ * as it forks children that are ready at once, where a php-cgi takes a while
+ * to listen, and ready should mean a request finds a worker.
  *
  * <p>States: <b>normal</b>; <b>finishing</b> after SIGQUIT (no new
  * connections, requests in flight finish, then the workers are stopped);

@@ -35,7 +35,8 @@ import org.jfpm.os.Signals;
 public final class SharedParent {
     private static final long KILL_GRACE_SECONDS = 3;
 
-    private final WorkerSpec spec;
+    /** Replaced once by {@link #adopt}, with a spec that gives the same command line. */
+    private volatile WorkerSpec spec;
     private final int children;
     private final AtomicInteger seq = new AtomicInteger();
     private Process process;
@@ -52,6 +53,25 @@ public final class SharedParent {
 
     public int children() {
         return children;
+    }
+
+    /**
+     * Takes {@code actual} as this parent's spec when its workers' command line and environment
+     * are exactly those of the spec it was made with: a parent started on
+     * {@link Prelude.Pending#guess} keeps running once the pool's php-cgi -i has confirmed the
+     * guess. False when they differ: the caller stops this parent and makes another.
+     */
+    public synchronized boolean adopt(WorkerSpec actual) {
+        Path path = spec.runtimeDir().resolve("children.sock");
+        Map<String, String> env = System.getenv();
+        WorkerCommand.Built mine = WorkerCommand.shared(spec, path, children, env);
+        WorkerCommand.Built theirs = WorkerCommand.shared(actual, path, children, env);
+        if (!spec.withPrelude(null).equals(actual.withPrelude(null)) || !mine.command().equals(theirs.command())
+                || !mine.environment().equals(theirs.environment())) {
+            return false;
+        }
+        spec = actual;
+        return true;
     }
 
     /** Registers what to do when the parent exits while not stopped: its children are orphans then. */
