@@ -12,7 +12,6 @@ import org.jfpm.config.FpmConfig;
 import org.jfpm.log.Log;
 import org.jfpm.master.Master;
 import org.jfpm.os.Native;
-import org.jfpm.os.PidWatch;
 
 /**
  * php-fpm's command line (reference section 4): the same flags, long names,
@@ -67,18 +66,24 @@ public final class Main {
                 || opts.contains("ArchiveClassesAtExit"));
     }
 
+    /**
+     * Links the native calls on a second core, for a command that ends soon with {@link #exitNow}:
+     * their first link is slow (the JDK generates their stubs). The master does not: nothing on
+     * its way to the first request needs them (bin/jfpm says whether stderr is a terminal), and
+     * they are linked when first used, its first shared workers' exit watches included.
+     */
+    private static void linkInBackground() {
+        Thread.ofPlatform().daemon(true).name("jfpm-link").start(Native::link);
+    }
+
     static int run(String[] args) {
         // a thread that dies of a bug says so in the error log, in php-fpm's format
         Thread.setDefaultUncaughtExceptionHandler((t, e) -> Log.alert("thread " + t.getName() + " died: " + e
                 + (e.getStackTrace().length > 0 ? " at " + e.getStackTrace()[0] : "")));
-        // The first native calls are slow to link (the JDK generates their stubs): linked on a
-        // second core while the configuration is read and the pools are prepared, so that the
-        // first shared worker's exit watch (PidWatch) finds them ready
-        Thread.ofPlatform().daemon(true).name("jfpm-link").start(() -> {
-            Native.link();
-            PidWatch.link();
-        });
         // jfpm's own commands: php-fpm has none, it would print its usage for them
+        if (args.length >= 1 && List.of("version", "top", "ping").contains(args[0])) {
+            linkInBackground();
+        }
         if (args.length == 1 && args[0].equals("version")) {
             return PhpInfo.printJfpmVersion(System.out);
         }
@@ -89,6 +94,9 @@ public final class Main {
             return Ping.run(List.of(args).subList(1, args.length), System.out, System.err);
         }
         Options options = Options.parse(args);
+        if (options.action() != Options.Action.RUN || options.test() > 0) {
+            linkInBackground();
+        }
         if (options.action() == Options.Action.USAGE_ERROR) {
             // php-fpm says nothing but its usage (fpm_main.c, php_cgi_usage), exit 64
             Usage.print(System.out);
@@ -133,6 +141,7 @@ public final class Main {
         }
         boolean daemonChild = Daemon.isChild();
         if (config.global().daemonize() && !daemonChild) {
+            linkInBackground();
             return Daemon.startChild(argv);
         }
         PrintStream status = daemonChild ? Daemon.statusStream() : null;

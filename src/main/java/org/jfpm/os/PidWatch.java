@@ -42,11 +42,6 @@ public final class PidWatch {
     private static final Map<Integer, CompletableFuture<Void>> WATCHED = new ConcurrentHashMap<>();
     private static int epollFd = -1;
 
-    /** Does nothing but make sure the class, and with it its native calls, is linked (as {@link Native#link}). */
-    public static void link() {
-        // the static initializer has run
-    }
-
     /** Completes when process {@code pid} has exited (at once if it is already gone). */
     public static CompletableFuture<Void> onExit(long pid) throws Native.NativeException {
         CompletableFuture<Void> exited = new CompletableFuture<>();

@@ -7,9 +7,12 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jfpm.fastcgi.FcgiCall;
+import org.jfpm.log.Log;
 import org.jfpm.os.Native;
 import org.jfpm.os.PidWatch;
 import org.jfpm.os.Signals;
@@ -34,6 +37,9 @@ import org.jfpm.os.Signals;
  */
 public final class SharedParent {
     private static final long KILL_GRACE_SECONDS = 3;
+    /** Sets up the children's exit watches, in the order they connected (see {@link #watchExit}). */
+    private static final ExecutorService WATCHER = Executors.newSingleThreadExecutor(
+            r -> Thread.ofPlatform().name("jfpm-pidwatch").daemon(true).unstarted(r));
 
     /** Replaced once by {@link #adopt}, with a spec that gives the same command line. */
     private volatile WorkerSpec spec;
@@ -66,7 +72,9 @@ public final class SharedParent {
         Map<String, String> env = System.getenv();
         WorkerCommand.Built mine = WorkerCommand.shared(spec, path, children, env);
         WorkerCommand.Built theirs = WorkerCommand.shared(actual, path, children, env);
-        if (!spec.withPrelude(null).equals(actual.withPrelude(null)) || !mine.command().equals(theirs.command())
+        // the command line and environment hold the whole spec but for the pool's name and output handling
+        if (!spec.pool().equals(actual.pool()) || spec.catchOutput() != actual.catchOutput()
+                || spec.decorateOutput() != actual.decorateOutput() || !mine.command().equals(theirs.command())
                 || !mine.environment().equals(theirs.environment())) {
             return false;
         }
@@ -150,13 +158,33 @@ public final class SharedParent {
         SocketChannel ch = WorkerProcess.connect(parent, path, since, said);
         try {
             long pid = askPid(ch);
-            CompletableFuture<Void> exit = PidWatch.onExit(pid);
-            return new WorkerProcess(pid, ch, exit, begin, startMillis);
-        } catch (IOException | Native.NativeException e) {
+            return new WorkerProcess(pid, ch, watchExit(pid), begin, startMillis);
+        } catch (IOException e) {
             WorkerProcess.closeQuietly(ch);
             throw new WorkerProcess.StartException("a child of php-cgi parent " + parent.pid()
                     + " did not say its pid: " + e.getMessage());
         }
+    }
+
+    /**
+     * Completes when child {@code pid} has exited. The watch is set up on {@link #WATCHER},
+     * off the connection's path: PidWatch's first use links its native calls, which is slow,
+     * and a pool's first workers should not wait for it. A child that exits before its watch
+     * exists is seen as gone at once (pidfd_open(2) fails with ESRCH); one that cannot be
+     * watched is logged and taken as gone, so that the pool replaces it.
+     */
+    private CompletableFuture<Void> watchExit(long pid) {
+        CompletableFuture<Void> exited = new CompletableFuture<>();
+        WATCHER.execute(() -> {
+            try {
+                PidWatch.onExit(pid).thenRun(() -> exited.complete(null));
+            } catch (Native.NativeException | RuntimeException e) {
+                Log.error("[pool " + spec.pool() + "] cannot watch child " + pid + " of php-cgi parent: "
+                        + e.getMessage());
+                exited.complete(null);
+            }
+        });
+        return exited;
     }
 
     /**
