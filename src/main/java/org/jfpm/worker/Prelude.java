@@ -122,7 +122,8 @@ public record Prelude(Path file, String marker, String userPrepend, String openB
                 return null;
             }
             if (notWritten != null) {
-                Log.error("[pool " + spec.pool() + "] unable to install the worker prelude: " + notWritten.getMessage());
+                Log.error("[pool " + spec.pool() + "] unable to install the worker prelude: "
+                        + notWritten.getMessage());
                 return null;
             }
             return spec.withPrelude(new Prelude(file, marker, user.autoPrependFile, user.openBasedir,
