@@ -1,5 +1,8 @@
 package org.jfpm.master;
 
+import java.io.IOException;
+import java.net.StandardProtocolFamily;
+import java.nio.channels.SocketChannel;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -126,6 +129,7 @@ final class Generation {
             for (PoolConfig pc : config.pools()) {
                 futures.add(each.submit(() -> prepare(pc, config.global(), setup)));
             }
+            initSocketClasses();
         }
         List<Prepared> prepared = new ArrayList<>();
         for (Future<Prepared> f : futures) {
@@ -141,6 +145,19 @@ final class Generation {
             }
         }
         return prepared;
+    }
+
+    /**
+     * Opens and closes one unix socket while the pools' php-cgi -i run, which leave this
+     * thread idle: the JDK's socket classes are initialized now rather than when the first
+     * socket is bound, UnixDomainSockets' SecureRandom (its temporary names) included.
+     */
+    private static void initSocketClasses() {
+        try {
+            SocketChannel.open(StandardProtocolFamily.UNIX).close();
+        } catch (IOException | UnsupportedOperationException ignored) {
+            // the sockets are opened for real a moment later, and say why they cannot be
+        }
     }
 
     /**
