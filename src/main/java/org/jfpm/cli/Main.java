@@ -67,10 +67,11 @@ public final class Main {
     }
 
     /**
-     * Links _exit on a second core, for a command that ends soon with {@link #exitNow}: the first
-     * native call is slow to link (the JDK generates its stub). The master does not: nothing on
-     * its way to the first request needs a native call (bin/jfpm says whether stderr is a
-     * terminal), and each is linked when first used, its shared workers' exit watches included.
+     * Links _exit on a second core, for a command that ends soon with {@link #exitNow}: the
+     * first native call is slow to link (the JDK generates its stub). The master does it once
+     * ready instead: nothing on its way to the first request needs a native call (bin/jfpm says
+     * whether stderr is a terminal), and each is linked when first used, its shared workers'
+     * exit watches included.
      */
     private static void linkInBackground() {
         Thread.ofPlatform().daemon(true).name("jfpm-link").start(Native::link);

@@ -13,6 +13,7 @@ import org.jfpm.config.GlobalConfig;
 import org.jfpm.front.Listener;
 import org.jfpm.front.PoolFront;
 import org.jfpm.log.Log;
+import org.jfpm.os.Native;
 import org.jfpm.os.Signals;
 import org.jfpm.pool.Pool;
 
@@ -88,6 +89,8 @@ public final class Master {
         systemd = SystemdNotifier.create(current::pools, global.systemdInterval(), global.systemdIntervalConfigured());
         systemd.ready();
         SignalWatcher.start(this::onSignal);
+        // what a stop needs is linked now, not when the stop comes (Native links on first use)
+        Thread.ofPlatform().daemon(true).name("jfpm-link").start(Native::link);
         HeapWatch.start();
         RuntimeGuard.start(setup, stopRequested, () -> {
             List<Generation> live = new ArrayList<>(draining);

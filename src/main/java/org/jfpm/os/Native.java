@@ -89,9 +89,13 @@ public final class Native {
     public static final int O_CLOEXEC = 02000000;
     public static final int SFD_CLOEXEC = O_CLOEXEC;
 
-    /** Links {@link #exitNow}, which every command ends with (a thread can do it ahead of time). */
+    /**
+     * Links the calls a stop needs, {@link #exitNow} (every command ends with it) and
+     * {@link #kill}, so that a thread can do it ahead of time.
+     */
     public static void link() {
-        Exit.EXIT.type(); // initializes the holder
+        Exit.EXIT.type(); // initializes the holders
+        Kill.KILL.type();
     }
 
     static MethodHandle function(String name, FunctionDescriptor descriptor) {
