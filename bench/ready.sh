@@ -3,6 +3,8 @@
 # SIGTERM until the manager has exited?
 #
 #   bench/ready.sh [ROUNDS]      (default 7)
+#   READY_AOT=no bench/ready.sh [ROUNDS]   (jfpm without its AOT cache only: no training, no
+#                                           cached variant; jfpm_ms prints as -)
 #
 # Starts jfpm (bin/jfpm) and php-fpm8.2 in turn on the same generated pool (pm = static,
 # 4 children, a unix socket), polls the socket with cgi-fcgi every 10 ms from the moment
@@ -77,20 +79,27 @@ launch() {
 median() { tr ' ' '\n' | grep . | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 
 # jfpm as installed: with the JVM's AOT cache, trained here when missing or older than the jar
-if ! [ "$ROOT/target/jfpm.aot" -nt "$ROOT/target/jfpm.jar" ]; then
+WITH_AOT=${READY_AOT:-yes}
+if [ "$WITH_AOT" != no ] && ! [ "$ROOT/target/jfpm.aot" -nt "$ROOT/target/jfpm.jar" ]; then
   "$ROOT/bin/jfpm-aot" >&2
 fi
 
 jfpm_all=""; cold_all=""; fpm_all=""; jstop_all=""; fstop_all=""
 for round in $(seq 1 "$ROUNDS"); do
-  read -r j js < <(launch jfpm "$ROOT/bin/jfpm" -F -y "$dir/php-fpm.conf")
-  read -r c _ < <(JFPM_AOT_CACHE="" launch jfpm-cold "$ROOT/bin/jfpm" -F -y "$dir/php-fpm.conf")
+  if [ "$WITH_AOT" != no ]; then
+    read -r j js < <(launch jfpm "$ROOT/bin/jfpm" -F -y "$dir/php-fpm.conf")
+    read -r c _ < <(JFPM_AOT_CACHE="" launch jfpm-cold "$ROOT/bin/jfpm" -F -y "$dir/php-fpm.conf")
+  else
+    j=-
+    read -r c js < <(JFPM_AOT_CACHE="" launch jfpm-cold "$ROOT/bin/jfpm" -F -y "$dir/php-fpm.conf")
+  fi
   read -r f fs < <(launch fpm "$PHP_FPM" -F -y "$dir/php-fpm.conf")
   echo "round $round: jfpm ${j} ms, jfpm without its AOT cache ${c} ms, php-fpm ${f} ms;" \
     "stop: jfpm ${js} ms, php-fpm ${fs} ms"
-  jfpm_all="$jfpm_all $j"; cold_all="$cold_all $c"; fpm_all="$fpm_all $f"
+  [ "$j" = - ] || jfpm_all="$jfpm_all $j"
+  cold_all="$cold_all $c"; fpm_all="$fpm_all $f"
   jstop_all="$jstop_all $js"; fstop_all="$fstop_all $fs"
 done
-echo "ready: jfpm_ms=$(echo "$jfpm_all" | median) jfpm_no_aot_ms=$(echo "$cold_all" | median)" \
+echo "ready: jfpm_ms=$( [ -n "$jfpm_all" ] && echo "$jfpm_all" | median || echo -) jfpm_no_aot_ms=$(echo "$cold_all" | median)" \
   "fpm_ms=$(echo "$fpm_all" | median) rounds=$ROUNDS"
 echo "stop: jfpm_ms=$(echo "$jstop_all" | median) fpm_ms=$(echo "$fstop_all" | median) rounds=$ROUNDS"

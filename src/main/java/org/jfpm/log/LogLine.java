@@ -1,8 +1,6 @@
 package org.jfpm.log;
 
 import java.time.LocalDateTime;
-import java.time.format.DateTimeFormatter;
-import java.util.Locale;
 
 /**
  * php-fpm's error-log line (zlog.c): {@code [27-Nov-2026 05:21:13] NOTICE: text},
@@ -13,16 +11,34 @@ import java.util.Locale;
 public final class LogLine {
     private LogLine() {}
 
-    private static final DateTimeFormatter SECONDS =
-            DateTimeFormatter.ofPattern("dd-MMM-yyyy HH:mm:ss", Locale.ENGLISH);
-    private static final DateTimeFormatter MICROS =
-            DateTimeFormatter.ofPattern("dd-MMM-yyyy HH:mm:ss.SSSSSS", Locale.ENGLISH);
+    /** strftime's %b in the C locale, which zlog's time uses (zlog.c, zlog_print_time). */
+    private static final String[] MONTHS =
+            {"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
 
     public static String format(LocalDateTime time, Level level, String message, boolean micros, int limit) {
         StringBuilder line = new StringBuilder(48 + message.length());
-        line.append('[').append((micros ? MICROS : SECONDS).format(time)).append("] ")
-                .append(level.name()).append(": ").append(message);
+        line.append('[');
+        // written out rather than with DateTimeFormatter, whose month names come from the
+        // locale data, slow to load before the first line of every start
+        digits(line, time.getDayOfMonth(), 2).append('-').append(MONTHS[time.getMonthValue() - 1]).append('-');
+        digits(line, time.getYear(), 4).append(' ');
+        digits(line, time.getHour(), 2).append(':');
+        digits(line, time.getMinute(), 2).append(':');
+        digits(line, time.getSecond(), 2);
+        if (micros) {
+            digits(line.append('.'), time.getNano() / 1000, 6);
+        }
+        line.append("] ").append(level.name()).append(": ").append(message);
         return cut(line, limit);
+    }
+
+    /** {@code value} with leading zeros to {@code width} digits. */
+    private static StringBuilder digits(StringBuilder line, int value, int width) {
+        String text = Integer.toString(value);
+        for (int i = text.length(); i < width; i++) {
+            line.append('0');
+        }
+        return line.append(text);
     }
 
     /** php-fpm's buffer holds log_limit bytes with the newline: a line has at most log_limit - 1 characters. */

@@ -1,5 +1,8 @@
 package org.jfpm.master;
 
+import java.io.IOException;
+import java.net.StandardProtocolFamily;
+import java.nio.channels.SocketChannel;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -9,6 +12,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.ThreadFactory;
 import java.util.function.IntConsumer;
 import org.jfpm.config.FpmConfig;
+import org.jfpm.config.GlobalConfig;
 import org.jfpm.config.PoolConfig;
 import org.jfpm.config.SharedOpcache;
 import org.jfpm.front.Listener;
@@ -17,7 +21,9 @@ import org.jfpm.log.Log;
 import org.jfpm.pool.Pool;
 import org.jfpm.pool.ProcessLimit;
 import org.jfpm.status.StatusSocket;
+import org.jfpm.worker.Prelude;
 import org.jfpm.worker.SharedParent;
+import org.jfpm.worker.WorkerProcess;
 import org.jfpm.worker.WorkerSpec;
 
 /**
@@ -28,7 +34,10 @@ import org.jfpm.worker.WorkerSpec;
  * way), and retires the old one.
  *
  * <p>Build order is php-fpm's: every pool is prepared and every socket bound
- * before any worker starts, so a failure leaves nothing running.
+ * before any worker serves, so a failure leaves nothing running. One step runs
+ * ahead: a pool's shared php-cgi parent starts while the pool's php-cgi -i runs
+ * ({@link #prepare}); a failed build stops it ({@link #abandon}) before any
+ * connection reaches it.
  */
 final class Generation {
     private static final long READY_WAIT_NANOS = 5_000_000_000L;
@@ -44,6 +53,8 @@ final class Generation {
     private final Map<Listener, PoolFront> adopted = new java.util.LinkedHashMap<>();
     /** Listeners this generation bound itself. */
     private final List<Listener> bound = new ArrayList<>();
+    /** The pools' shared php-cgi parents, some running before their pool starts (see {@link #prepare}). */
+    private final List<SharedParent> parents = new ArrayList<>();
 
     private Generation(FpmConfig config) {
         this.config = config;
@@ -65,15 +76,14 @@ final class Generation {
         Generation g = new Generation(config);
         ProcessLimit limit = new ProcessLimit(config.global().processMax());
         try {
-            List<WorkerSpec> specs = specs(config, setup);
-            for (int i = 0; i < specs.size(); i++) {
-                WorkerSpec spec = specs.get(i);
-                if (spec == null) {
+            List<Prepared> prepared = prepareAll(config, setup);
+            prepared.stream().filter(p -> p != null && p.parent() != null).forEach(p -> g.parents.add(p.parent()));
+            for (int i = 0; i < prepared.size(); i++) {
+                Prepared p = prepared.get(i);
+                if (p == null) {
                     throw new SetupFailure();
                 }
-                PoolConfig pc = config.pools().get(i);
-                Pool pool = new Pool(pc, spec, limit, SharedOpcache.applies(pc, config.global())
-                        ? new SharedParent(spec, pc.pmMaxChildren()) : null);
+                Pool pool = new Pool(config.pools().get(i), p.spec(), limit, p.parent());
                 pool.onSignalDeath(workerSignalled);
                 g.pools.add(pool);
             }
@@ -101,34 +111,95 @@ final class Generation {
     }
 
     /**
-     * Every pool's worker spec (null where the pool cannot run, after logging why), made
-     * at once: each runs the pool's exec chain once (about 0.15 s), and a host with dozens
-     * of pools should not start or reload them one after the other (measured, 12 pools:
-     * 2.40 s to the last pool's first answer in turn, 2.08 s at once).
+     * A pool ready to be made: its worker spec, and its shared php-cgi parent (null when the
+     * pool's workers do not share one), which may be running already.
      */
-    private static List<WorkerSpec> specs(FpmConfig config, PoolSetup setup) {
-        List<Future<WorkerSpec>> futures = new ArrayList<>();
+    private record Prepared(WorkerSpec spec, SharedParent parent) {}
+
+    /**
+     * Every pool prepared (null where the pool cannot run, after logging why), all at once:
+     * each runs the pool's exec chain once, and a host with dozens of pools should not start
+     * or reload them one after the other.
+     */
+    private static List<Prepared> prepareAll(FpmConfig config, PoolSetup setup) {
+        List<Future<Prepared>> futures = new ArrayList<>();
         // platform threads: starting a process and reading its pipe would pin a virtual thread's carrier
         ThreadFactory threads = Thread.ofPlatform().name("pool-setup-", 0).factory();
         try (ExecutorService each = Executors.newThreadPerTaskExecutor(threads)) {
             for (PoolConfig pc : config.pools()) {
-                futures.add(each.submit(() -> setup.spec(pc, config.global())));
+                futures.add(each.submit(() -> prepare(pc, config.global(), setup)));
             }
+            initSocketClasses();
         }
-        List<WorkerSpec> specs = new ArrayList<>();
-        for (Future<WorkerSpec> f : futures) {
+        List<Prepared> prepared = new ArrayList<>();
+        for (Future<Prepared> f : futures) {
             switch (f.state()) {
-                case SUCCESS -> specs.add(f.resultNow());
+                case SUCCESS -> prepared.add(f.resultNow());
                 case FAILED -> {
                     if (f.exceptionNow() instanceof Error e) {
                         throw e;
                     }
                     throw new IllegalStateException("preparing a pool failed", f.exceptionNow());
                 }
-                default -> specs.add(null); // cancelled: only by a stop, which abandons the build
+                default -> prepared.add(null); // cancelled: only by a stop, which abandons the build
             }
         }
-        return specs;
+        return prepared;
+    }
+
+    /**
+     * Opens and closes one unix socket while the pools' php-cgi -i run, which leave this
+     * thread idle: the JDK's socket classes are initialized now rather than when the first
+     * socket is bound, UnixDomainSockets' SecureRandom (its temporary names) included.
+     */
+    private static void initSocketClasses() {
+        try {
+            SocketChannel.open(StandardProtocolFamily.UNIX).close();
+        } catch (IOException | UnsupportedOperationException ignored) {
+            // the sockets are opened for real a moment later, and say why they cannot be
+        }
+    }
+
+    /**
+     * One pool: its spec, and for shared workers the php-cgi parent. The parent's command line
+     * needs the pool's own auto_prepend_file and open_basedir, which php-cgi -i tells; most
+     * pools have neither, so the parent is started on that guess while php-cgi -i runs, and
+     * kept when the answer confirms it (the two php-cgi start at once instead of one after the
+     * other). A parent started on a wrong guess, or for a pool that cannot run, is stopped
+     * before any request reaches it: the pool's workers connect to it only once the pool starts.
+     */
+    private static Prepared prepare(PoolConfig pc, GlobalConfig global, PoolSetup setup) {
+        Prelude.Pending pending = setup.spec(pc, global);
+        if (pending == null) {
+            return null;
+        }
+        boolean shared = SharedOpcache.applies(pc, global);
+        WorkerSpec guess = shared ? pending.guess() : null;
+        SharedParent early = guess == null ? null : new SharedParent(guess, pc.pmMaxChildren());
+        if (early != null) {
+            try {
+                early.start();
+            } catch (WorkerProcess.StartException e) {
+                early.kill(); // the pool's php-cgi -i says why, or the pool's own start will
+                early = null;
+            } catch (InterruptedException e) {
+                early.kill();
+                Thread.currentThread().interrupt();
+                return null;
+            }
+        }
+        WorkerSpec spec = pending.finish();
+        if (spec == null) {
+            if (early != null) {
+                early.kill();
+            }
+            return null;
+        }
+        if (early != null && !early.adopt(spec)) {
+            early.kill();
+            early = null;
+        }
+        return new Prepared(spec, !shared ? null : early != null ? early : new SharedParent(spec, pc.pmMaxChildren()));
     }
 
     private void listen(PoolFront front, String address, boolean status, List<Listener> previous)
@@ -152,6 +223,7 @@ final class Generation {
 
     /** A build that failed, or was overtaken by a stop: close what it opened; adopted listeners stay. */
     void abandon() {
+        parents.forEach(SharedParent::kill);
         bound.forEach(Listener::close);
         closeFronts();
     }

@@ -13,6 +13,7 @@ import org.jfpm.config.GlobalConfig;
 import org.jfpm.front.Listener;
 import org.jfpm.front.PoolFront;
 import org.jfpm.log.Log;
+import org.jfpm.os.Native;
 import org.jfpm.os.Signals;
 import org.jfpm.pool.Pool;
 
@@ -21,11 +22,12 @@ import org.jfpm.pool.Pool;
  *
  * <p>Start-up, in php-fpm's order: log destination, pools and their worker
  * specs, every listening socket (any failure stops start-up with exit 78
- * before a worker exists), pid file, {@code fpm is running}, the initial
- * workers, the accept loops, {@code ready to handle connections} once those
- * workers listen (or failed to start): php-fpm says it as it forks children that
- * are ready within milliseconds, where a php-cgi takes ~50-200 ms to listen, and
- * ready should mean a request finds a worker.
+ * before a worker serves: a pool's shared php-cgi parent may be starting
+ * already, see {@link Generation}, and is stopped), pid file, {@code fpm is
+ * running}, the initial workers, the accept loops, {@code ready to handle
+ * connections} once those workers listen (or failed to start): php-fpm says it
+ * as it forks children that are ready at once, where a php-cgi takes a while
+ * to listen, and ready should mean a request finds a worker.
  *
  * <p>States: <b>normal</b>; <b>finishing</b> after SIGQUIT (no new
  * connections, requests in flight finish, then the workers are stopped);
@@ -87,6 +89,8 @@ public final class Master {
         systemd = SystemdNotifier.create(current::pools, global.systemdInterval(), global.systemdIntervalConfigured());
         systemd.ready();
         SignalWatcher.start(this::onSignal);
+        // what a stop needs is linked now, not when the stop comes (Native links on first use)
+        Thread.ofPlatform().daemon(true).name("jfpm-link").start(Native::link);
         HeapWatch.start();
         RuntimeGuard.start(setup, stopRequested, () -> {
             List<Generation> live = new ArrayList<>(draining);

@@ -21,7 +21,7 @@ final class MasterStdio {
     static boolean openLog(GlobalConfig global, boolean forceStderr) {
         Log.setLevel(global.logLevel());
         Log.setLimit(global.logLimit());
-        boolean toFile = global.daemonize() || (!forceStderr && !Native.isatty(2));
+        boolean toFile = global.daemonize() || (!forceStderr && !stderrIsTerminal());
         if (!toFile) {
             Log.useStderr();
             return true;
@@ -38,6 +38,19 @@ final class MasterStdio {
             Log.error("failed to open error_log (" + global.errorLog() + "): " + e.getMessage());
             return false;
         }
+    }
+
+    /**
+     * isatty(2): bin/jfpm's answer when it gave one ({@code JFPM_STDERR_ISATTY}, from its
+     * {@code test -t 2}, which is isatty(3)), so that the first log line does not wait for
+     * libc's functions to be linked; else asked here.
+     */
+    private static boolean stderrIsTerminal() {
+        String launcherSaid = System.getenv("JFPM_STDERR_ISATTY");
+        if ("1".equals(launcherSaid) || "0".equals(launcherSaid)) {
+            return launcherSaid.equals("1");
+        }
+        return Native.isatty(2);
     }
 
     /**

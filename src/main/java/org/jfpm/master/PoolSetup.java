@@ -14,6 +14,7 @@ import org.jfpm.config.PoolConfig;
 import org.jfpm.log.Log;
 import org.jfpm.os.Accounts;
 import org.jfpm.worker.PhpCgi;
+import org.jfpm.worker.Prelude;
 import org.jfpm.worker.WorkerSpec;
 
 /**
@@ -58,8 +59,11 @@ final class PoolSetup {
         return runtimeDir.resolve("pool" + poolSeq.getAndIncrement());
     }
 
-    /** A pool's worker spec and its socket directory; null after logging why the pool cannot run. */
-    WorkerSpec spec(PoolConfig pc, GlobalConfig global) {
+    /**
+     * A pool's worker spec and its socket directory, with its prelude being prepared
+     * ({@link Prelude.Pending#finish} completes it); null after logging why the pool cannot run.
+     */
+    Prelude.Pending spec(PoolConfig pc, GlobalConfig global) {
         PhpCgi phpCgi = this.phpCgi;
         Path socketDir = nextSocketDir();
         WorkerSpec.Identity identity = null;
@@ -99,7 +103,7 @@ final class PoolSetup {
                 options.phpDefines(), pc.phpValues(), pc.phpAdminValues(),
                 pc.environment(System.getenv()), pc.clearEnv(), identity,
                 pc.catchWorkersOutput(), pc.decorateWorkersOutput(), socketDir, confinement);
-        return org.jfpm.worker.Prelude.install(spec); // null after logging why
+        return Prelude.begin(spec); // null after logging why
     }
 
     /**

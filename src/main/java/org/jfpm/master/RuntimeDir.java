@@ -5,6 +5,7 @@ import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.DirectoryStream;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -12,6 +13,7 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Comparator;
 import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
@@ -40,13 +42,30 @@ final class RuntimeDir {
 
     private RuntimeDir() {}
 
-    /** A new directory, traversable by the pools' users and listable by nobody but the master. */
+    /**
+     * A new directory, traversable by the pools' users and listable by nobody but the master.
+     * Named as {@link Files#createTempDirectory} would name it, without its SecureRandom (whose
+     * set-up is slow to load): mkdir(2) fails on any existing name, a planted symbolic link
+     * included, so a name that was guessed costs another try, never the directory.
+     */
     static Path create() throws IOException {
-        Path dir = Files.createTempDirectory(base(), "jfpm-" + ProcessHandle.current().pid() + "-",
-                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx--x--x")));
-        held = lock(dir);
-        removeStale(dir);
-        return dir;
+        Path base = base();
+        String prefix = "jfpm-" + ProcessHandle.current().pid() + "-";
+        for (int attempt = 1; ; attempt++) {
+            Path dir = base.resolve(prefix + Long.toUnsignedString(ThreadLocalRandom.current().nextLong()));
+            try {
+                Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(
+                        PosixFilePermissions.fromString("rwx--x--x")));
+            } catch (FileAlreadyExistsException e) {
+                if (attempt == 100) {
+                    throw e;
+                }
+                continue;
+            }
+            held = lock(dir);
+            removeStale(dir);
+            return dir;
+        }
     }
 
     /** Takes this master's lock again in its recreated {@code dir} (the old one went with its file). */

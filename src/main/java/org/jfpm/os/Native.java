@@ -29,29 +29,58 @@ public final class Native {
     private static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG;
     private static final ValueLayout ADDR = ValueLayout.ADDRESS;
 
-    private static final MethodHandle SIGNALFD = function("signalfd", FunctionDescriptor.of(INT, INT, ADDR, INT));
-    private static final MethodHandle READ = function("read", FunctionDescriptor.of(LONG, INT, ADDR, LONG));
-    private static final MethodHandle KILL = function("kill", FunctionDescriptor.of(INT, INT, INT));
-    private static final MethodHandle ISATTY = function("isatty", FunctionDescriptor.of(INT, INT));
-    private static final MethodHandle DUP2 = function("dup2", FunctionDescriptor.of(INT, INT, INT));
-    private static final MethodHandle CLOSE = function("close", FunctionDescriptor.of(INT, INT));
-    private static final MethodHandle OPEN = LINKER.downcallHandle(LIBC.find("open").orElseThrow(),
-            FunctionDescriptor.of(INT, ADDR, INT, INT), ERRNO, Linker.Option.firstVariadicArg(2));
-    private static final MethodHandle SETRLIMIT = function("setrlimit", FunctionDescriptor.of(INT, INT, ADDR));
-    private static final MethodHandle SETPRIORITY = function("setpriority", FunctionDescriptor.of(INT, INT, INT, INT));
-    private static final MethodHandle SOCKET = function("socket", FunctionDescriptor.of(INT, INT, INT, INT));
-    private static final MethodHandle SENDTO = function("sendto",
-            FunctionDescriptor.of(LONG, INT, ADDR, LONG, INT, ADDR, INT));
-    private static final MethodHandle OPENLOG = LINKER.downcallHandle(LIBC.find("openlog").orElseThrow(),
-            FunctionDescriptor.ofVoid(ADDR, INT, INT));
-    private static final MethodHandle SYSLOG = LINKER.downcallHandle(LIBC.find("syslog").orElseThrow(),
-            FunctionDescriptor.ofVoid(INT, ADDR, ADDR), Linker.Option.firstVariadicArg(2));
-    private static final MethodHandle GETUID = LINKER.downcallHandle(LIBC.find("getuid").orElseThrow(),
-            FunctionDescriptor.of(INT));
-    private static final MethodHandle GETGID = LINKER.downcallHandle(LIBC.find("getgid").orElseThrow(),
-            FunctionDescriptor.of(INT));
-    private static final MethodHandle EXIT = LINKER.downcallHandle(LIBC.find("_exit").orElseThrow(),
-            FunctionDescriptor.ofVoid(INT));
+    // Each group of calls is linked when first used (a holder class's initialization): linking
+    // makes the JDK generate code, and a master that never sends a datagram or writes to syslog
+    // should not pay for those on its way to the first request.
+    private static final class Signalfd {
+        static final MethodHandle SIGNALFD = function("signalfd", FunctionDescriptor.of(INT, INT, ADDR, INT));
+        static final MethodHandle READ = function("read", FunctionDescriptor.of(LONG, INT, ADDR, LONG));
+    }
+
+    private static final class Kill {
+        static final MethodHandle KILL = function("kill", FunctionDescriptor.of(INT, INT, INT));
+    }
+
+    private static final class Tty {
+        static final MethodHandle ISATTY = function("isatty", FunctionDescriptor.of(INT, INT));
+    }
+
+    private static final class Fd {
+        static final MethodHandle DUP2 = function("dup2", FunctionDescriptor.of(INT, INT, INT));
+        static final MethodHandle CLOSE = function("close", FunctionDescriptor.of(INT, INT));
+        static final MethodHandle OPEN = LINKER.downcallHandle(LIBC.find("open").orElseThrow(),
+                FunctionDescriptor.of(INT, ADDR, INT, INT), ERRNO, Linker.Option.firstVariadicArg(2));
+    }
+
+    private static final class Limits {
+        static final MethodHandle SETRLIMIT = function("setrlimit", FunctionDescriptor.of(INT, INT, ADDR));
+        static final MethodHandle SETPRIORITY = function("setpriority", FunctionDescriptor.of(INT, INT, INT, INT));
+    }
+
+    private static final class Datagram {
+        static final MethodHandle SOCKET = function("socket", FunctionDescriptor.of(INT, INT, INT, INT));
+        static final MethodHandle SENDTO = function("sendto",
+                FunctionDescriptor.of(LONG, INT, ADDR, LONG, INT, ADDR, INT));
+    }
+
+    private static final class Syslog {
+        static final MethodHandle OPENLOG = LINKER.downcallHandle(LIBC.find("openlog").orElseThrow(),
+                FunctionDescriptor.ofVoid(ADDR, INT, INT));
+        static final MethodHandle SYSLOG = LINKER.downcallHandle(LIBC.find("syslog").orElseThrow(),
+                FunctionDescriptor.ofVoid(INT, ADDR, ADDR), Linker.Option.firstVariadicArg(2));
+    }
+
+    private static final class Ids {
+        static final MethodHandle GETUID = LINKER.downcallHandle(LIBC.find("getuid").orElseThrow(),
+                FunctionDescriptor.of(INT));
+        static final MethodHandle GETGID = LINKER.downcallHandle(LIBC.find("getgid").orElseThrow(),
+                FunctionDescriptor.of(INT));
+    }
+
+    private static final class Exit {
+        static final MethodHandle EXIT = LINKER.downcallHandle(LIBC.find("_exit").orElseThrow(),
+                FunctionDescriptor.ofVoid(INT));
+    }
 
     public static final int O_WRONLY = 1;
     public static final int O_RDWR = 2;
@@ -60,9 +89,13 @@ public final class Native {
     public static final int O_CLOEXEC = 02000000;
     public static final int SFD_CLOEXEC = O_CLOEXEC;
 
-    /** Does nothing but make sure the class, and with it every native call, is linked. */
+    /**
+     * Links the calls a stop needs, {@link #exitNow} (every command ends with it) and
+     * {@link #kill}, so that a thread can do it ahead of time.
+     */
     public static void link() {
-        // the static initializer has run
+        Exit.EXIT.type(); // initializes the holders
+        Kill.KILL.type();
     }
 
     static MethodHandle function(String name, FunctionDescriptor descriptor) {
@@ -93,7 +126,7 @@ public final class Native {
                 mask.set(LONG, (bit / 64) * 8L, word | (1L << (bit % 64)));
             }
             MemorySegment state = arena.allocate(CALL_STATE);
-            int fd = (int) SIGNALFD.invokeExact(state, -1, mask, SFD_CLOEXEC);
+            int fd = (int) Signalfd.SIGNALFD.invokeExact(state, -1, mask, SFD_CLOEXEC);
             return check("signalfd", fd, state);
         } catch (NativeException e) {
             throw e;
@@ -108,7 +141,7 @@ public final class Native {
             MemorySegment info = arena.allocate(128); // struct signalfd_siginfo
             MemorySegment state = arena.allocate(CALL_STATE);
             while (true) {
-                long n = (long) READ.invokeExact(state, signalFd, info, 128L);
+                long n = (long) Signalfd.READ.invokeExact(state, signalFd, info, 128L);
                 if (n == 128) {
                     return info.get(INT, 0); // ssi_signo
                 }
@@ -128,7 +161,7 @@ public final class Native {
     public static boolean kill(long pid, int signal) throws NativeException {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = arena.allocate(CALL_STATE);
-            int rc = (int) KILL.invokeExact(state, (int) pid, signal);
+            int rc = (int) Kill.KILL.invokeExact(state, (int) pid, signal);
             if (rc != 0 && (int) ERRNO_HANDLE.get(state, 0L) == Errno.ESRCH) {
                 return false;
             }
@@ -143,7 +176,7 @@ public final class Native {
 
     public static boolean isatty(int fd) {
         try (Arena arena = Arena.ofConfined()) {
-            return (int) ISATTY.invokeExact(arena.allocate(CALL_STATE), fd) == 1;
+            return (int) Tty.ISATTY.invokeExact(arena.allocate(CALL_STATE), fd) == 1;
         } catch (Throwable t) {
             return false;
         }
@@ -153,11 +186,11 @@ public final class Native {
     public static void redirect(int target, String path, int flags) throws NativeException {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = arena.allocate(CALL_STATE);
-            int fd = (int) OPEN.invokeExact(state, arena.allocateFrom(path), flags | O_CLOEXEC, 0600);
+            int fd = (int) Fd.OPEN.invokeExact(state, arena.allocateFrom(path), flags | O_CLOEXEC, 0600);
             check("open(" + path + ")", fd, state);
-            int rc = (int) DUP2.invokeExact(state, fd, target);
+            int rc = (int) Fd.DUP2.invokeExact(state, fd, target);
             int errno = (int) ERRNO_HANDLE.get(state, 0L);
-            int ignored = (int) CLOSE.invokeExact(state, fd);
+            int ignored = (int) Fd.CLOSE.invokeExact(state, fd);
             if (rc < 0) {
                 throw new NativeException("dup2", errno);
             }
@@ -170,7 +203,7 @@ public final class Native {
 
     public static int getuid() {
         try {
-            return (int) GETUID.invokeExact();
+            return (int) Ids.GETUID.invokeExact();
         } catch (Throwable t) {
             throw new IllegalStateException(t);
         }
@@ -178,7 +211,7 @@ public final class Native {
 
     public static int getgid() {
         try {
-            return (int) GETGID.invokeExact();
+            return (int) Ids.GETGID.invokeExact();
         } catch (Throwable t) {
             throw new IllegalStateException(t);
         }
@@ -196,7 +229,7 @@ public final class Native {
             limit.set(LONG, 0, value);
             limit.set(LONG, 8, value);
             MemorySegment state = arena.allocate(CALL_STATE);
-            check("setrlimit", (int) SETRLIMIT.invokeExact(state, resource, limit), state);
+            check("setrlimit", (int) Limits.SETRLIMIT.invokeExact(state, resource, limit), state);
         } catch (NativeException e) {
             throw e;
         } catch (Throwable t) {
@@ -208,7 +241,7 @@ public final class Native {
     public static void setpriority(int nice) throws NativeException {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = arena.allocate(CALL_STATE);
-            check("setpriority", (int) SETPRIORITY.invokeExact(state, 0, 0, nice), state);
+            check("setpriority", (int) Limits.SETPRIORITY.invokeExact(state, 0, 0, nice), state);
         } catch (NativeException e) {
             throw e;
         } catch (Throwable t) {
@@ -223,7 +256,7 @@ public final class Native {
     public static void sendDatagram(String path, byte[] message) throws NativeException {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = arena.allocate(CALL_STATE);
-            int fd = check("socket", (int) SOCKET.invokeExact(state, 1 /* AF_UNIX */,
+            int fd = check("socket", (int) Datagram.SOCKET.invokeExact(state, 1 /* AF_UNIX */,
                     2 /* SOCK_DGRAM */ | O_CLOEXEC, 0), state);
             try {
                 byte[] name = path.getBytes(java.nio.charset.StandardCharsets.UTF_8);
@@ -239,13 +272,13 @@ public final class Native {
                 int addrLen = 2 + name.length + (name.length > 0 && name[0] == '@' ? 0 : 1);
                 MemorySegment msg = arena.allocate(Math.max(1, message.length));
                 MemorySegment.copy(message, 0, msg, ValueLayout.JAVA_BYTE, 0, message.length);
-                long n = (long) SENDTO.invokeExact(state, fd, msg, (long) message.length, 0x4000 /* MSG_NOSIGNAL */,
-                        addr, addrLen);
+                long n = (long) Datagram.SENDTO.invokeExact(state, fd, msg, (long) message.length,
+                        0x4000 /* MSG_NOSIGNAL */, addr, addrLen);
                 if (n < 0) {
                     throw new NativeException("sendto(" + path + ")", (int) ERRNO_HANDLE.get(state, 0L));
                 }
             } finally {
-                int ignored = (int) CLOSE.invokeExact(state, fd);
+                int ignored = (int) Fd.CLOSE.invokeExact(state, fd);
             }
         } catch (NativeException e) {
             throw e;
@@ -258,7 +291,7 @@ public final class Native {
     public static void openlog(String ident, int facility) {
         try {
             MemorySegment id = Arena.global().allocateFrom(ident);
-            OPENLOG.invokeExact(id, 0x01 | 0x02, facility);
+            Syslog.OPENLOG.invokeExact(id, 0x01 | 0x02, facility);
         } catch (Throwable t) {
             throw new IllegalStateException(t);
         }
@@ -267,7 +300,7 @@ public final class Native {
     /** syslog(3) of one message, passed through {@code "%s"}. */
     public static void syslog(int priority, String message) {
         try (Arena arena = Arena.ofConfined()) {
-            SYSLOG.invokeExact(priority, arena.allocateFrom("%s"), arena.allocateFrom(message));
+            Syslog.SYSLOG.invokeExact(priority, arena.allocateFrom("%s"), arena.allocateFrom(message));
         } catch (Throwable t) {
             throw new IllegalStateException(t);
         }
@@ -286,7 +319,7 @@ public final class Native {
      */
     public static void exitNow(int status) {
         try {
-            EXIT.invokeExact(status);
+            Exit.EXIT.invokeExact(status);
         } catch (Throwable e) {
             throw new IllegalStateException("_exit failed", e);
         }

@@ -8,7 +8,6 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.security.SecureRandom;
 import java.util.HexFormat;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -61,31 +60,89 @@ public record Prelude(Path file, String marker, String userPrepend, String openB
     }
 
     /**
-     * Learns the pool's settings, writes the prelude into the pool's socket directory and
-     * returns the spec that starts workers with it; null after logging why it could not.
+     * Starts learning the pool's settings ({@code php-cgi -i} through the pool's exec chain)
+     * and writes the prelude into the pool's socket directory; {@link Pending#finish} returns
+     * the spec that starts workers with it. Null after logging why it could not.
      */
-    public static WorkerSpec install(WorkerSpec spec) {
-        Settings user;
+    public static Pending begin(WorkerSpec spec) {
+        WorkerProcess.InfoRun probe;
         try {
-            user = parse(WorkerProcess.phpinfo(spec));
-        } catch (WorkerProcess.StartException | IOException e) {
+            probe = WorkerProcess.startInfo(spec);
+        } catch (WorkerProcess.StartException e) {
             Log.error("[pool " + spec.pool() + "] unable to prepare a worker: " + e.getMessage());
             return null;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return null;
         }
+        Path file = spec.runtimeDir().resolve(RESOURCE);
         try {
-            Path file = spec.runtimeDir().resolve(RESOURCE);
             write(file);
-            byte[] random = new byte[16];
-            new SecureRandom().nextBytes(random);
-            return spec.withPrelude(new Prelude(file, HexFormat.of().formatHex(random), user.autoPrependFile,
-                    user.openBasedir, user.fixPathinfo,
-                    user.exposePhp && !user.phpVersion.isEmpty() ? "X-Powered-By: PHP/" + user.phpVersion + "\r\n" : ""));
+            return new Pending(spec, probe, file, HexFormat.of().formatHex(secret()), null);
         } catch (IOException e) {
-            Log.error("[pool " + spec.pool() + "] unable to install the worker prelude: " + e.getMessage());
-            return null;
+            return new Pending(spec, probe, file, null, e); // reported after the probe's own verdict
+        }
+    }
+
+    /** A pool's prelude written and its {@code php-cgi -i} running. */
+    public static final class Pending {
+        private final WorkerSpec spec;
+        private final WorkerProcess.InfoRun probe;
+        private final Path file;
+        private final String marker;
+        private final IOException notWritten;
+
+        private Pending(WorkerSpec spec, WorkerProcess.InfoRun probe, Path file, String marker,
+                IOException notWritten) {
+            this.spec = spec;
+            this.probe = probe;
+            this.file = file;
+            this.marker = marker;
+            this.notWritten = notWritten;
+        }
+
+        /**
+         * The spec {@link #finish} returns when the pool has neither an auto_prepend_file nor
+         * an open_basedir of its own, the usual case: its workers' command line is already
+         * known, so a shared parent can start on it while php-cgi -i runs
+         * ({@link SharedParent#adopt} checks the guess). Null when the prelude was not written.
+         */
+        public WorkerSpec guess() {
+            return notWritten != null ? null : spec.withPrelude(new Prelude(file, marker, "", "", true, ""));
+        }
+
+        /** Waits for php-cgi -i; the spec with the prelude, or null after logging why not. */
+        public WorkerSpec finish() {
+            Settings user;
+            try {
+                user = parse(probe.output());
+            } catch (WorkerProcess.StartException | IOException e) {
+                Log.error("[pool " + spec.pool() + "] unable to prepare a worker: " + e.getMessage());
+                return null;
+            } catch (InterruptedException e) {
+                probe.cancel();
+                Thread.currentThread().interrupt();
+                return null;
+            }
+            if (notWritten != null) {
+                Log.error("[pool " + spec.pool() + "] unable to install the worker prelude: "
+                        + notWritten.getMessage());
+                return null;
+            }
+            return spec.withPrelude(new Prelude(file, marker, user.autoPrependFile, user.openBasedir,
+                    user.fixPathinfo, user.exposePhp && !user.phpVersion.isEmpty()
+                            ? "X-Powered-By: PHP/" + user.phpVersion + "\r\n" : ""));
+        }
+    }
+
+    /**
+     * 128 bits from the kernel's random source, which is what SecureRandom's default reads on
+     * Linux (random(4)), without SecureRandom's provider set-up, which is slow to load.
+     */
+    private static byte[] secret() throws IOException {
+        try (InputStream in = Files.newInputStream(Path.of("/dev/urandom"))) {
+            byte[] bits = in.readNBytes(16);
+            if (bits.length != 16) {
+                throw new IOException("/dev/urandom gave " + bits.length + " bytes");
+            }
+            return bits;
         }
     }
 

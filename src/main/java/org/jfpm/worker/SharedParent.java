@@ -7,9 +7,12 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jfpm.fastcgi.FcgiCall;
+import org.jfpm.log.Log;
 import org.jfpm.os.Native;
 import org.jfpm.os.PidWatch;
 import org.jfpm.os.Signals;
@@ -34,8 +37,12 @@ import org.jfpm.os.Signals;
  */
 public final class SharedParent {
     private static final long KILL_GRACE_SECONDS = 3;
+    /** Sets up the children's exit watches, in the order they connected (see {@link #watchExit}). */
+    private static final ExecutorService WATCHER = Executors.newSingleThreadExecutor(
+            r -> Thread.ofPlatform().name("jfpm-pidwatch").daemon(true).unstarted(r));
 
-    private final WorkerSpec spec;
+    /** Replaced once by {@link #adopt}, with a spec that gives the same command line. */
+    private volatile WorkerSpec spec;
     private final int children;
     private final AtomicInteger seq = new AtomicInteger();
     private Process process;
@@ -52,6 +59,27 @@ public final class SharedParent {
 
     public int children() {
         return children;
+    }
+
+    /**
+     * Takes {@code actual} as this parent's spec when its workers' command line and environment
+     * are exactly those of the spec it was made with: a parent started on
+     * {@link Prelude.Pending#guess} keeps running once the pool's php-cgi -i has confirmed the
+     * guess. False when they differ: the caller stops this parent and makes another.
+     */
+    public synchronized boolean adopt(WorkerSpec actual) {
+        Path path = spec.runtimeDir().resolve("children.sock");
+        Map<String, String> env = System.getenv();
+        WorkerCommand.Built mine = WorkerCommand.shared(spec, path, children, env);
+        WorkerCommand.Built theirs = WorkerCommand.shared(actual, path, children, env);
+        // the command line and environment hold the whole spec but for the pool's name and output handling
+        if (!spec.pool().equals(actual.pool()) || spec.catchOutput() != actual.catchOutput()
+                || spec.decorateOutput() != actual.decorateOutput() || !mine.command().equals(theirs.command())
+                || !mine.environment().equals(theirs.environment())) {
+            return false;
+        }
+        spec = actual;
+        return true;
     }
 
     /** Registers what to do when the parent exits while not stopped: its children are orphans then. */
@@ -130,13 +158,33 @@ public final class SharedParent {
         SocketChannel ch = WorkerProcess.connect(parent, path, since, said);
         try {
             long pid = askPid(ch);
-            CompletableFuture<Void> exit = PidWatch.onExit(pid);
-            return new WorkerProcess(pid, ch, exit, begin, startMillis);
-        } catch (IOException | Native.NativeException e) {
+            return new WorkerProcess(pid, ch, watchExit(pid), begin, startMillis);
+        } catch (IOException e) {
             WorkerProcess.closeQuietly(ch);
             throw new WorkerProcess.StartException("a child of php-cgi parent " + parent.pid()
                     + " did not say its pid: " + e.getMessage());
         }
+    }
+
+    /**
+     * Completes when child {@code pid} has exited. The watch is set up on {@link #WATCHER},
+     * off the connection's path: PidWatch's first use links its native calls, which is slow,
+     * and a pool's first workers should not wait for it. A child that exits before its watch
+     * exists is seen as gone at once (pidfd_open(2) fails with ESRCH); one that cannot be
+     * watched is logged and taken as gone, so that the pool replaces it.
+     */
+    private CompletableFuture<Void> watchExit(long pid) {
+        CompletableFuture<Void> exited = new CompletableFuture<>();
+        WATCHER.execute(() -> {
+            try {
+                PidWatch.onExit(pid).thenRun(() -> exited.complete(null));
+            } catch (Native.NativeException | RuntimeException e) {
+                Log.error("[pool " + spec.pool() + "] cannot watch child " + pid + " of php-cgi parent: "
+                        + e.getMessage());
+                exited.complete(null);
+            }
+        });
+        return exited;
     }
 
     /**

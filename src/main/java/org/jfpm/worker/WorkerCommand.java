@@ -184,6 +184,7 @@ public final class WorkerCommand {
         env.remove("FCGI_WEB_SERVER_ADDRS");
         env.remove("JFPM_LAUNCHER");
         env.remove("JFPM_ARGV0");
+        env.remove("JFPM_STDERR_ISATTY");
         env.remove("JFPM_DAEMON_CHILD");
         env.remove("_JAVA_SR_SIGNUM");
         if (ini.scanDir() != null) {

@@ -167,14 +167,14 @@ public final class WorkerProcess {
     }
 
     /**
-     * Runs the pool's exec chain once, ending in {@code php-cgi -i}, and returns what php-cgi
-     * printed. The master runs it for each pool before it binds anything: a step that cannot
-     * work (a chroot without php-cgi inside, a limit the kernel refuses) stops the start with
-     * the pool and the step named (as fpm_child_init in sapi/fpm/fpm/fpm_children.c does),
-     * and the same output tells {@link Prelude}
-     * the pool's settings, so one run of php-cgi does both.
+     * Starts the pool's exec chain once, ending in {@code php-cgi -i}; {@link InfoRun#output}
+     * returns what php-cgi printed. The master runs it for each pool before it binds anything:
+     * a step that cannot work (a chroot without php-cgi inside, a limit the kernel refuses)
+     * stops the start with the pool and the step named (as fpm_child_init in
+     * sapi/fpm/fpm/fpm_children.c does), and the same output tells {@link Prelude} the pool's
+     * settings, so one run of php-cgi does both.
      */
-    static String phpinfo(WorkerSpec spec) throws StartException, InterruptedException {
+    static InfoRun startInfo(WorkerSpec spec) throws StartException {
         WorkerCommand.Built built = WorkerCommand.info(spec, System.getenv());
         ProcessBuilder pb = builder(built);
         Process process;
@@ -183,22 +183,44 @@ public final class WorkerProcess {
         } catch (IOException e) {
             throw new StartException("cannot execute " + built.command().getFirst() + ": " + e.getMessage());
         }
-        StartupErrors errors = StartupErrors.watch(process, built.steps());
-        byte[] out;
-        try (InputStream in = process.getInputStream()) {
-            out = in.readNBytes(8 << 20);
-        } catch (IOException e) {
+        return new InfoRun(process, built, StartupErrors.watch(process, built.steps()));
+    }
+
+    /** A running {@code php-cgi -i} of {@link #startInfo}. */
+    static final class InfoRun {
+        private final Process process;
+        private final WorkerCommand.Built built;
+        private final StartupErrors errors;
+
+        private InfoRun(Process process, WorkerCommand.Built built, StartupErrors errors) {
+            this.process = process;
+            this.built = built;
+            this.errors = errors;
+        }
+
+        /** What php-cgi printed, once it has exited with status 0; else why it did not. */
+        String output() throws StartException, InterruptedException {
+            byte[] out;
+            try (InputStream in = process.getInputStream()) {
+                out = in.readNBytes(8 << 20);
+            } catch (IOException e) {
+                process.destroyForcibly();
+                throw new StartException("cannot read what php-cgi -i printed: " + e.getMessage());
+            }
+            if (!process.waitFor(START_TIMEOUT_NANOS, TimeUnit.NANOSECONDS)) {
+                process.destroyForcibly();
+                throw new StartException("'" + String.join(" ", built.command()) + "' did not end within 10 seconds");
+            }
+            if (process.exitValue() != 0) {
+                throw new StartException(errors.explain(process.exitValue(), " (php-cgi -i)"));
+            }
+            return new String(out, StandardCharsets.UTF_8);
+        }
+
+        /** Ends php-cgi when its answer is no longer wanted. */
+        void cancel() {
             process.destroyForcibly();
-            throw new StartException("cannot read what php-cgi -i printed: " + e.getMessage());
         }
-        if (!process.waitFor(START_TIMEOUT_NANOS, TimeUnit.NANOSECONDS)) {
-            process.destroyForcibly();
-            throw new StartException("'" + String.join(" ", built.command()) + "' did not end within 10 seconds");
-        }
-        if (process.exitValue() != 0) {
-            throw new StartException(errors.explain(process.exitValue(), " (php-cgi -i)"));
-        }
-        return new String(out, StandardCharsets.UTF_8);
     }
 
     /** The chain's command with exactly its environment, stdin from /dev/null. */

@@ -24,7 +24,7 @@ import java.util.SequencedMap;
  * @param runtimeDir      where the pool's private worker sockets live (writable by the identity);
  *                        for a chroot pool the same path must reach the same directory inside the chroot
  * @param confinement     chroot, chdir, rlimits and priority of the workers
- * @param prelude         jfpm's auto_prepend_file and what it needs, or null before {@link Prelude#install}
+ * @param prelude         jfpm's auto_prepend_file and what it needs, or null before {@link Prelude#begin}
  */
 public record WorkerSpec(
         String pool,
@@ -43,7 +43,7 @@ public record WorkerSpec(
         Confinement confinement,
         Prelude prelude) {
 
-    /** A spec without the prelude yet: {@link Prelude#install} adds it once the pool's directory exists. */
+    /** A spec without the prelude yet: {@link Prelude#begin} adds it once the pool's directory exists. */
     public WorkerSpec(String pool, PhpCgi phpCgi, Path phpIni, boolean noPhpIni, List<String> defines,
             SequencedMap<String, String> phpValues, SequencedMap<String, String> phpAdminValues,
             SequencedMap<String, String> environment, boolean clearEnv, Identity identity, boolean catchOutput,

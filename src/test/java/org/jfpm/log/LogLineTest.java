@@ -20,6 +20,17 @@ class LogLineTest {
                 .isEqualTo("[27-Nov-2026 05:21:13.557031] WARNING: x");
     }
 
+    /** Every month and the zero padding, against the JDK's own formatting of php-fpm's pattern. */
+    @Test
+    void everyMonthAsDateTimeFormatterWritesIt() {
+        java.time.format.DateTimeFormatter jdk =
+                java.time.format.DateTimeFormatter.ofPattern("dd-MMM-yyyy HH:mm:ss.SSSSSS", java.util.Locale.ENGLISH);
+        for (int month = 1; month <= 12; month++) {
+            LocalDateTime t = LocalDateTime.of(2026, month, 1, 0, 0, 9, 5_000);
+            assertThat(LogLine.format(t, Level.DEBUG, "", true, 1024)).isEqualTo("[" + jdk.format(t) + "] DEBUG: ");
+        }
+    }
+
     @Test
     void aLineHasAtMostLogLimitMinusOneCharactersEndingInDots() {
         // php-fpm's buffer is log_limit bytes including the newline: full lines are 1023 characters

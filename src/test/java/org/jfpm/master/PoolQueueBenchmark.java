@@ -60,7 +60,8 @@ public class PoolQueueBenchmark {
                 + "pm = static\npm.max_children = " + WORKERS + "\n");
         FpmConfig config = ConfigLoader.load(ConfigOptions.ofFile(conf));
         setup = PoolSetup.create(config.options());
-        WorkerSpec spec = setup.spec(config.pools().getFirst(), config.global());
+        org.jfpm.worker.Prelude.Pending pending = setup.spec(config.pools().getFirst(), config.global());
+        WorkerSpec spec = pending == null ? null : pending.finish();
         if (spec == null) {
             throw new IllegalStateException("the pool cannot run: see " + dir.resolve("error.log"));
         }

@@ -54,4 +54,24 @@ class PreludeTest {
                 + " -d jfpm.user_prepend='/srv/own.php' -d open_basedir='/srv:/run/jfpm/pool0'"
                 + " -b /run/jfpm/pool0/1.sock");
     }
+
+    /** A parent started on the guess (no prepend, no open_basedir of the pool's own) is kept only when it was right. */
+    @Test
+    void aSharedParentAdoptsTheAnswerOnlyWhenItsCommandLineIsTheGuessed() {
+        PhpCgi php = new PhpCgi(Path.of("/opt/php/bin/php-cgi"), "");
+        WorkerSpec bare = new WorkerSpec("www", php, null, false, List.of(), new LinkedHashMap<>(),
+                new LinkedHashMap<>(), new LinkedHashMap<>(), true, null, false, false, Path.of("/run/jfpm/pool0"),
+                WorkerSpec.Confinement.NONE);
+        Path file = Path.of("/run/jfpm/pool0/prelude.php");
+        WorkerSpec guess = bare.withPrelude(new Prelude(file, "00ff", "", "", true, ""));
+
+        assertThat(new SharedParent(guess, 4).adopt(bare.withPrelude(new Prelude(file, "00ff", "", "", false,
+                "X-Powered-By: PHP/8.2.36\r\n")))).as("fix_pathinfo and expose_php are the master's, not php-cgi's")
+                .isTrue();
+        assertThat(new SharedParent(guess, 4).adopt(bare.withPrelude(new Prelude(file, "00ff", "/srv/own.php", "",
+                true, "")))).isFalse();
+        assertThat(new SharedParent(guess, 4).adopt(bare.withPrelude(new Prelude(file, "00ff", "", "/srv", true,
+                "")))).isFalse();
+        assertThat(new SharedParent(guess, 2).adopt(guess)).isTrue();
+    }
 }
