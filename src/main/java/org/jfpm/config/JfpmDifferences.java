@@ -23,12 +23,6 @@ final class JfpmDifferences {
                 notices.add(ConfigMessage.notice("[pool " + pool.name()
                         + "] 'apparmor_hat' is not supported by jfpm, workers run unconfined"));
             }
-            java.util.List<ArrayEntry> admin = pool.values().get(PoolDirectives.PHP_ADMIN_VALUE);
-            if (admin != null && !admin.isEmpty()) {
-                // php-cgi has no ini level above ini_set(): see docs/differences.md
-                notices.add(ConfigMessage.notice("[pool " + pool.name() + "] php_admin_value and php_admin_flag "
-                        + "are applied at worker start but not locked against ini_set() by jfpm (php-cgi cannot lock them)"));
-            }
             sharedOpcache(global, pool).ifPresent(notices::add);
         }
         return notices;

@@ -12,6 +12,7 @@ import java.util.HexFormat;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.jfpm.log.Log;
+import org.jfpm.log.PoolLog;
 
 /**
  * jfpm's worker prelude (resource {@code prelude.php}) as installed for one pool: the
@@ -40,9 +41,16 @@ import org.jfpm.log.Log;
  *                     CRLF: {@code X-Powered-By: PHP/8.2.x} when the pool's expose_php is on, else
  *                     empty; the master's own answers (ping, status, 404, 403) carry them too, as
  *                     php-fpm's do, since php-fpm answers those from inside PHP
+ * @param adminLock    the lock on the pool's php_admin_value entries, null when the pool has none
+ *                     or the lock cannot hold (the start-up log says why)
  */
 public record Prelude(Path file, String marker, String userPrepend, String openBasedir, boolean fixPathinfo,
-                      String phpHeaders) {
+                      String phpHeaders, AdminLock adminLock) {
+
+    public Prelude(Path file, String marker, String userPrepend, String openBasedir, boolean fixPathinfo,
+            String phpHeaders) {
+        this(file, marker, userPrepend, openBasedir, fixPathinfo, phpHeaders, null);
+    }
 
     private static final String RESOURCE = "prelude.php";
 
@@ -75,6 +83,9 @@ public record Prelude(Path file, String marker, String userPrepend, String openB
         Path file = spec.runtimeDir().resolve(RESOURCE);
         try {
             write(file);
+            if (!spec.phpAdminValues().isEmpty()) {
+                AdminLock.write(AdminLock.fileIn(spec.runtimeDir()));
+            }
             return new Pending(spec, probe, file, HexFormat.of().formatHex(secret()), null);
         } catch (IOException e) {
             return new Pending(spec, probe, file, null, e); // reported after the probe's own verdict
@@ -105,7 +116,13 @@ public record Prelude(Path file, String marker, String userPrepend, String openB
          * ({@link SharedParent#adopt} checks the guess). Null when the prelude was not written.
          */
         public WorkerSpec guess() {
-            return notWritten != null ? null : spec.withPrelude(new Prelude(file, marker, "", "", true, ""));
+            AdminLock lock = spec.phpAdminValues().isEmpty() || workersAreRoot() ? null
+                    : new AdminLock(AdminLock.fileIn(spec.runtimeDir()), "");
+            return notWritten != null ? null : spec.withPrelude(new Prelude(file, marker, "", "", true, "", lock));
+        }
+
+        private boolean workersAreRoot() {
+            return spec.identity() != null ? spec.identity().uid() == 0 : org.jfpm.os.Native.getuid() == 0;
         }
 
         /** Waits for php-cgi -i; the spec with the prelude, or null after logging why not. */
@@ -126,9 +143,19 @@ public record Prelude(Path file, String marker, String userPrepend, String openB
                         + notWritten.getMessage());
                 return null;
             }
+            AdminLock lock = null;
+            if (!spec.phpAdminValues().isEmpty()) {
+                String problem = AdminLock.problem(user, workersAreRoot());
+                if (problem == null) {
+                    lock = new AdminLock(AdminLock.fileIn(spec.runtimeDir()), user.opcachePreload());
+                } else {
+                    new PoolLog(spec.pool()).notice("php_admin_value and php_admin_flag are applied at worker "
+                            + "start but not locked against ini_set(): " + problem);
+                }
+            }
             return spec.withPrelude(new Prelude(file, marker, user.autoPrependFile, user.openBasedir,
                     user.fixPathinfo, user.exposePhp && !user.phpVersion.isEmpty()
-                            ? "X-Powered-By: PHP/" + user.phpVersion + "\r\n" : ""));
+                            ? "X-Powered-By: PHP/" + user.phpVersion + "\r\n" : "", lock));
         }
     }
 
@@ -168,7 +195,10 @@ public record Prelude(Path file, String marker, String userPrepend, String openB
     }
 
     record Settings(String autoPrependFile, String openBasedir, boolean fixPathinfo, boolean exposePhp,
-                    String phpVersion) {}
+                    String phpVersion, String opcachePreload, boolean opcacheUp, boolean ffi, String ffiEnable,
+                    boolean threadSafe, String system) {}
+
+    private static final Pattern FFI_SUPPORT = Pattern.compile("<tr class=\"h\"><th>FFI support</th><th>enabled</th>");
 
     /** The rows of phpinfo()'s HTML (php-cgi prints HTML) the master needs; first value column = the local value. */
     static Settings parse(String phpinfo) throws IOException {
@@ -177,6 +207,12 @@ public record Prelude(Path file, String marker, String userPrepend, String openB
         String fixPathinfo = null;
         String exposePhp = null;
         String version = "";
+        String preload = "";
+        String opcache = "";
+        String opcacheEnable = null;
+        String ffiEnable = "";
+        String threadSafety = "";
+        String system = "";
         Matcher m = ROW.matcher(phpinfo);
         while (m.find()) {
             switch (m.group(1).strip()) {
@@ -185,13 +221,21 @@ public record Prelude(Path file, String marker, String userPrepend, String openB
                 case "cgi.fix_pathinfo" -> fixPathinfo = value(m.group(2));
                 case "expose_php" -> exposePhp = value(m.group(2));
                 case "PHP Version" -> version = value(m.group(2)).strip();
+                case "opcache.preload" -> preload = value(m.group(2));
+                case "Opcode Caching" -> opcache = value(m.group(2)).strip();
+                case "opcache.enable" -> opcacheEnable = value(m.group(2));
+                case "ffi.enable" -> ffiEnable = value(m.group(2));
+                case "Thread Safety" -> threadSafety = value(m.group(2)).strip();
+                case "System" -> system = value(m.group(2));
                 default -> { }
             }
         }
         if (prepend == null || basedir == null) {
             throw new IOException("php-cgi -i did not show auto_prepend_file and open_basedir");
         }
-        return new Settings(prepend, basedir, isOn(fixPathinfo, true), isOn(exposePhp, false), version);
+        return new Settings(prepend, basedir, isOn(fixPathinfo, true), isOn(exposePhp, false), version, preload,
+                opcache.equals("Up and Running") && isOn(opcacheEnable, false), FFI_SUPPORT.matcher(phpinfo).find(),
+                ffiEnable, threadSafety.equals("enabled"), system);
     }
 
     /** phpinfo()'s rendering of a boolean ini value (On/Off, or the raw 1/0); {@code absent} when not shown. */

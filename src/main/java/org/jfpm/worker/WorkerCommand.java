@@ -154,6 +154,11 @@ public final class WorkerCommand {
             if (!prelude.userPrepend().isEmpty()) {
                 define(cmd, "jfpm.user_prepend=" + iniQuoted(prelude.userPrepend()));
             }
+            if (prelude.adminLock() != null && !spec.phpAdminValues().isEmpty()) {
+                // php_admin_value locked as php-fpm locks it, once at start-up (AdminLock)
+                prelude.adminLock().defines(spec.phpAdminValues().keySet())
+                        .forEach((k, v) -> define(cmd, k + "=" + iniQuoted(v)));
+            }
             if (!prelude.openBasedir().isEmpty()) {
                 // the prelude is included like any file: open_basedir must admit its directory
                 define(cmd, "open_basedir=" + iniQuoted(prelude.openBasedir() + ":" + prelude.file().getParent()));
