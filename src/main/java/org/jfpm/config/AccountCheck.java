@@ -1,5 +1,6 @@
 package org.jfpm.config;
 
+import org.jfpm.log.PoolLog;
 import static org.jfpm.config.PoolDirectives.*;
 
 import java.util.List;
@@ -19,7 +20,7 @@ final class AccountCheck {
     static void check(List<PoolSection> pools, boolean identityApplies) throws LoadFailure {
         for (PoolSection pool : pools) {
             SectionValues v = pool.values();
-            String tag = "[pool " + pool.name() + "] ";
+            String tag = PoolLog.prefixed(pool.name(), "");
             if (identityApplies) {
                 checkUser(tag, v.get(USER), "");
                 checkGroup(tag, v.get(GROUP), "");

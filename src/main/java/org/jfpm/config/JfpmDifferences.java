@@ -1,5 +1,6 @@
 package org.jfpm.config;
 
+import org.jfpm.log.PoolLog;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -20,8 +21,8 @@ final class JfpmDifferences {
         }
         for (PoolSection pool : pools) {
             if (pool.values().get(PoolDirectives.APPARMOR_HAT) != null) {
-                notices.add(ConfigMessage.notice("[pool " + pool.name()
-                        + "] 'apparmor_hat' is not supported by jfpm, workers run unconfined"));
+                notices.add(ConfigMessage.notice(PoolLog.prefixed(pool.name(),
+                        "'apparmor_hat' is not supported by jfpm, workers run unconfined")));
             }
             sharedOpcache(global, pool).ifPresent(notices::add);
         }
@@ -31,7 +32,7 @@ final class JfpmDifferences {
     /** What a pool's workers mode changes from php-fpm (docs/differences.md, "Shared opcache"). */
     private static java.util.Optional<ConfigMessage> sharedOpcache(SectionValues global, PoolSection pool) {
         SectionValues v = pool.values();
-        String tag = "[pool " + pool.name() + "] ";
+        String tag = PoolLog.prefixed(pool.name(), "");
         SharedOpcache mode = v.get(PoolDirectives.JFPM_SHARED_OPCACHE);
         String why = SharedOpcache.whySeparate(v.get(PoolDirectives.CATCH_WORKERS_OUTPUT),
                 v.get(PoolDirectives.DECORATE_WORKERS_OUTPUT), global.get(GlobalDirectives.EMERGENCY_RESTART_THRESHOLD),

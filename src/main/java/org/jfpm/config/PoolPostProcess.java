@@ -1,5 +1,6 @@
 package org.jfpm.config;
 
+import org.jfpm.log.PoolLog;
 import static org.jfpm.config.PoolDirectives.*;
 
 import java.nio.file.Files;
@@ -30,7 +31,7 @@ final class PoolPostProcess {
     void process(PoolSection pool, List<PoolSection> earlier) throws LoadFailure {
         String name = pool.name();
         SectionValues v = pool.values();
-        String tag = "[pool " + name + "] ";
+        String tag = PoolLog.prefixed(name, "");
         if (v.get(PREFIX) != null) {
             v.set(PREFIX, paths.installPath(v.get(PREFIX)));
             if (!Files.isDirectory(Path.of(v.get(PREFIX)))) {
@@ -158,7 +159,7 @@ final class PoolPostProcess {
             if (response == null) {
                 v.set(PING_RESPONSE, PING_RESPONSE.effective()); // -tt shows "pong" once ping.path is set
             } else if (response.isEmpty()) {
-                throw error("[pool " + name + "] the ping response page '' is not long enough");
+                throw error(PoolLog.prefixed(name, "the ping response page '' is not long enough"));
             }
         }
     }

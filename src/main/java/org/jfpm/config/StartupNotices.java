@@ -1,5 +1,6 @@
 package org.jfpm.config;
 
+import org.jfpm.log.PoolLog;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -24,8 +25,8 @@ final class StartupNotices {
             for (Directive<?> d : List.of(PoolDirectives.USER, PoolDirectives.GROUP, PoolDirectives.CHROOT,
                     PoolDirectives.PROCESS_PRIORITY)) {
                 if (pool.values().isSet(d)) {
-                    notices.add(ConfigMessage.notice("[pool " + pool.name() + "] '" + d.name()
-                            + "' directive is ignored when FPM is not running as root"));
+                    notices.add(ConfigMessage.notice(PoolLog.prefixed(pool.name(), "'" + d.name()
+                            + "' directive is ignored when FPM is not running as root")));
                 }
             }
         }

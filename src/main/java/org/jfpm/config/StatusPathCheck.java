@@ -1,5 +1,7 @@
 package org.jfpm.config;
 
+import org.jfpm.log.PoolLog;
+
 /** php-fpm's checks of pm.status_path and ping.path (fpm_conf_process_all_pools). */
 final class StatusPathCheck {
     private StatusPathCheck() {
@@ -12,17 +14,17 @@ final class StatusPathCheck {
      */
     static String check(String pool, String what, String path, boolean allowShort) {
         if (!path.startsWith("/")) {
-            return "[pool " + pool + "] the " + what + " path '" + path + "' must start with a '/'";
+            return PoolLog.prefixed(pool, "the " + what + " path '" + path + "' must start with a '/'");
         }
         if (path.length() < 2 && !allowShort) {
-            return "[pool " + pool + "] the " + what + " path '" + path + "' is not long enough";
+            return PoolLog.prefixed(pool, "the " + what + " path '" + path + "' is not long enough");
         }
         for (int i = 0; i < path.length(); i++) {
             char c = path.charAt(i);
             boolean ok = c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || "/_-.~".indexOf(c) >= 0;
             if (!ok) {
-                return "[pool " + pool + "] the " + what + " path '" + path
-                        + "' must contain only the following characters '[alphanum]/_-.~'";
+                return PoolLog.prefixed(pool, "the " + what + " path '" + path
+                        + "' must contain only the following characters '[alphanum]/_-.~'");
             }
         }
         return null;

@@ -1,5 +1,6 @@
 package org.jfpm.master;
 
+import org.jfpm.log.PoolLog;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -73,7 +74,7 @@ final class PoolSetup {
                 return null;
             }
             if ((identity.uid() == 0 || identity.gid() == 0) && !options.allowRoot()) {
-                Log.error("[pool " + pc.name() + "] please specify user and group other than root");
+                new PoolLog(pc.name()).error("please specify user and group other than root");
                 return null;
             }
         }
@@ -88,14 +89,14 @@ final class PoolSetup {
             try {
                 phpCgi = new PhpCgi(phpCgi.binary().toRealPath(), phpCgi.version());
             } catch (IOException e) {
-                Log.error("[pool " + pc.name() + "] php-cgi " + phpCgi.binary() + ": " + e.getMessage());
+                new PoolLog(pc.name()).error("php-cgi " + phpCgi.binary() + ": " + e.getMessage());
                 return null;
             }
         }
         try {
             createSocketDir(socketDir, identity, confinement.chroot());
         } catch (IOException e) {
-            Log.error("[pool " + pc.name() + "] unable to create the worker socket directory " + socketDir + ": "
+            new PoolLog(pc.name()).error("unable to create the worker socket directory " + socketDir + ": "
                     + e.getMessage());
             return null;
         }
@@ -176,7 +177,7 @@ final class PoolSetup {
         Accounts.User account = isNumber(user) ? Accounts.userById(Integer.parseInt(user)).orElse(null)
                 : Accounts.user(user).orElse(null);
         if (account == null && !isNumber(user)) {
-            Log.error("[pool " + pc.name() + "] cannot get uid for user '" + user + "'");
+            new PoolLog(pc.name()).error("cannot get uid for user '" + user + "'");
             return null;
         }
         int uid = account != null ? account.uid() : Integer.parseInt(user);
@@ -185,14 +186,14 @@ final class PoolSetup {
         if (group != null) {
             Integer g = isNumber(group) ? Integer.valueOf(group) : Accounts.groupId(group).orElse(null);
             if (g == null) {
-                Log.error("[pool " + pc.name() + "] cannot get gid for group '" + group + "'");
+                new PoolLog(pc.name()).error("cannot get gid for group '" + group + "'");
                 return null;
             }
             gid = g;
         } else if (account != null) {
             gid = account.gid();
         } else {
-            Log.error("[pool " + pc.name() + "] cannot get gid for user '" + user + "'");
+            new PoolLog(pc.name()).error("cannot get gid for user '" + user + "'");
             return null;
         }
         return new WorkerSpec.Identity(uid, gid, account == null ? null : account.name(),
@@ -240,15 +241,15 @@ final class PoolSetup {
                     Files.delete(socketDir); // a chroot pool's link whose target went
                 }
                 createSocketDir(socketDir, spec.identity(), spec.confinement().chroot());
-                Log.warning("[pool " + spec.pool() + "] the worker socket directory " + socketDir
+                new PoolLog(spec.pool()).warning("the worker socket directory " + socketDir
                         + " was removed by another process: recreated");
             }
             if (spec.prelude() != null && spec.prelude().restore()) {
-                Log.warning("[pool " + spec.pool() + "] the worker prelude " + spec.prelude().file()
+                new PoolLog(spec.pool()).warning("the worker prelude " + spec.prelude().file()
                         + " was removed by another process: recreated");
             }
         } catch (IOException e) {
-            Log.error("[pool " + spec.pool() + "] unable to recreate " + socketDir + ": " + e.getMessage());
+            new PoolLog(spec.pool()).error("unable to recreate " + socketDir + ": " + e.getMessage());
         }
     }
 

@@ -11,7 +11,6 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.HexFormat;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.jfpm.log.Log;
 import org.jfpm.log.PoolLog;
 
 /**
@@ -77,7 +76,7 @@ public record Prelude(Path file, String marker, String userPrepend, String openB
         try {
             probe = WorkerProcess.startInfo(spec);
         } catch (WorkerProcess.StartException e) {
-            Log.error("[pool " + spec.pool() + "] unable to prepare a worker: " + e.getMessage());
+            new PoolLog(spec.pool()).error("unable to prepare a worker: " + e.getMessage());
             return null;
         }
         Path file = spec.runtimeDir().resolve(RESOURCE);
@@ -131,7 +130,7 @@ public record Prelude(Path file, String marker, String userPrepend, String openB
             try {
                 user = parse(probe.output());
             } catch (WorkerProcess.StartException | IOException e) {
-                Log.error("[pool " + spec.pool() + "] unable to prepare a worker: " + e.getMessage());
+                new PoolLog(spec.pool()).error("unable to prepare a worker: " + e.getMessage());
                 return null;
             } catch (InterruptedException e) {
                 probe.cancel();
@@ -139,7 +138,7 @@ public record Prelude(Path file, String marker, String userPrepend, String openB
                 return null;
             }
             if (notWritten != null) {
-                Log.error("[pool " + spec.pool() + "] unable to install the worker prelude: "
+                new PoolLog(spec.pool()).error("unable to install the worker prelude: "
                         + notWritten.getMessage());
                 return null;
             }

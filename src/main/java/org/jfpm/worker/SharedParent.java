@@ -1,5 +1,6 @@
 package org.jfpm.worker;
 
+import org.jfpm.log.PoolLog;
 import java.io.IOException;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
@@ -12,7 +13,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jfpm.fastcgi.FcgiCall;
-import org.jfpm.log.Log;
 import org.jfpm.os.Native;
 import org.jfpm.os.PidWatch;
 import org.jfpm.os.Signals;
@@ -179,7 +179,7 @@ public final class SharedParent {
             try {
                 PidWatch.onExit(pid).thenRun(() -> exited.complete(null));
             } catch (Native.NativeException | RuntimeException e) {
-                Log.error("[pool " + spec.pool() + "] cannot watch child " + pid + " of php-cgi parent: "
+                new PoolLog(spec.pool()).error("cannot watch child " + pid + " of php-cgi parent: "
                         + e.getMessage());
                 exited.complete(null);
             }
