@@ -100,10 +100,16 @@ final class PoolSetup {
                     + e.getMessage());
             return null;
         }
-        WorkerSpec spec = new WorkerSpec(pc.name(), phpCgi, options.phpIni(), options.noPhpIni(),
-                options.phpDefines(), pc.phpValues(), pc.phpAdminValues(),
-                pc.environment(System.getenv()), pc.clearEnv(), identity,
-                pc.catchWorkersOutput(), pc.decorateWorkersOutput(), socketDir, confinement);
+        WorkerSpec spec = WorkerSpec.forPool(pc.name(), phpCgi)
+                .phpIni(options.phpIni(), options.noPhpIni())
+                .defines(options.phpDefines())
+                .values(pc.phpValues(), pc.phpAdminValues())
+                .environment(pc.environment(System.getenv()), pc.clearEnv())
+                .identity(identity)
+                .output(pc.catchWorkersOutput(), pc.decorateWorkersOutput())
+                .runtimeDir(socketDir)
+                .confinement(confinement)
+                .build();
         return Prelude.begin(spec); // null after logging why
     }
 

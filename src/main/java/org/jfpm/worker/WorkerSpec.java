@@ -1,6 +1,7 @@
 package org.jfpm.worker;
 
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.SequencedMap;
 
@@ -43,13 +44,91 @@ public record WorkerSpec(
         Confinement confinement,
         Prelude prelude) {
 
-    /** A spec without the prelude yet: {@link Prelude#begin} adds it once the pool's directory exists. */
-    public WorkerSpec(String pool, PhpCgi phpCgi, Path phpIni, boolean noPhpIni, List<String> defines,
-            SequencedMap<String, String> phpValues, SequencedMap<String, String> phpAdminValues,
-            SequencedMap<String, String> environment, boolean clearEnv, Identity identity, boolean catchOutput,
-            boolean decorateOutput, Path runtimeDir, Confinement confinement) {
-        this(pool, phpCgi, phpIni, noPhpIni, defines, phpValues, phpAdminValues, environment, clearEnv, identity,
-                catchOutput, decorateOutput, runtimeDir, confinement, null);
+    /**
+     * A spec for {@code pool}'s workers running {@code phpCgi}, built by naming what
+     * differs from the defaults: php-cgi's own php.ini, no values, the master's
+     * environment, the master's identity, output not caught, no confinement, no prelude
+     * (which {@link Prelude#begin} adds once the pool's directory exists).
+     */
+    public static Builder forPool(String pool, PhpCgi phpCgi) {
+        return new Builder(pool, phpCgi);
+    }
+
+    /** Named steps instead of fifteen positional arguments. */
+    public static final class Builder {
+        private final String pool;
+        private final PhpCgi phpCgi;
+        private Path phpIni;
+        private boolean noPhpIni;
+        private List<String> defines = List.of();
+        private SequencedMap<String, String> phpValues = new LinkedHashMap<>();
+        private SequencedMap<String, String> phpAdminValues = new LinkedHashMap<>();
+        private SequencedMap<String, String> environment = new LinkedHashMap<>();
+        private boolean clearEnv;
+        private Identity identity;
+        private boolean catchOutput;
+        private boolean decorateOutput;
+        private Path runtimeDir;
+        private Confinement confinement = Confinement.NONE;
+
+        private Builder(String pool, PhpCgi phpCgi) {
+            this.pool = pool;
+            this.phpCgi = phpCgi;
+        }
+
+        /** {@code -c} (null: php-cgi's own lookup) and {@code -n}. */
+        public Builder phpIni(Path file, boolean none) {
+            this.phpIni = file;
+            this.noPhpIni = none;
+            return this;
+        }
+
+        /** {@code -d} of the jfpm command line. */
+        public Builder defines(List<String> d) {
+            this.defines = d;
+            return this;
+        }
+
+        /** php_value/php_flag, then php_admin_value/php_admin_flag. */
+        public Builder values(SequencedMap<String, String> values, SequencedMap<String, String> adminValues) {
+            this.phpValues = values;
+            this.phpAdminValues = adminValues;
+            return this;
+        }
+
+        /** env[] and clear_env. */
+        public Builder environment(SequencedMap<String, String> env, boolean clear) {
+            this.environment = env;
+            this.clearEnv = clear;
+            return this;
+        }
+
+        public Builder identity(Identity id) {
+            this.identity = id;
+            return this;
+        }
+
+        /** catch_workers_output and decorate_workers_output. */
+        public Builder output(boolean caught, boolean decorated) {
+            this.catchOutput = caught;
+            this.decorateOutput = decorated;
+            return this;
+        }
+
+        public Builder runtimeDir(Path dir) {
+            this.runtimeDir = dir;
+            return this;
+        }
+
+        public Builder confinement(Confinement c) {
+            this.confinement = c;
+            return this;
+        }
+
+        public WorkerSpec build() {
+            return new WorkerSpec(pool, phpCgi, phpIni, noPhpIni, defines, phpValues, phpAdminValues, environment,
+                    clearEnv, identity, catchOutput, decorateOutput, runtimeDir, confinement, null);
+        }
     }
 
     public WorkerSpec withPrelude(Prelude installed) {

@@ -43,9 +43,8 @@ class PreludeTest {
     void theCommandLineEndsWithThePreludeAndChainsThePoolsOwnPrepend() {
         PhpCgi php = new PhpCgi(Path.of("/opt/php/bin/php-cgi"), "");
         Map<String, String> values = new LinkedHashMap<>(Map.of("auto_prepend_file", "/srv/own.php"));
-        WorkerSpec spec = new WorkerSpec("www", php, null, false, List.of(), new LinkedHashMap<>(values),
-                new LinkedHashMap<>(), new LinkedHashMap<>(), true, null, false, false, Path.of("/run/jfpm/pool0"),
-                WorkerSpec.Confinement.NONE)
+        WorkerSpec spec = WorkerSpec.forPool("www", php).values(new LinkedHashMap<>(values), new LinkedHashMap<>())
+                .environment(new LinkedHashMap<>(), true).runtimeDir(Path.of("/run/jfpm/pool0")).build()
                 .withPrelude(new Prelude(Path.of("/run/jfpm/pool0/prelude.php"), "00ff", "/srv/own.php", "/srv", true, ""));
         List<String> cmd = WorkerCommand.build(spec, Path.of("/run/jfpm/pool0/1.sock"), Map.of()).command();
         assertThat(String.join(" ", cmd)).endsWith("-d auto_prepend_file='/srv/own.php'"
@@ -59,9 +58,8 @@ class PreludeTest {
     @Test
     void aSharedParentAdoptsTheAnswerOnlyWhenItsCommandLineIsTheGuessed() {
         PhpCgi php = new PhpCgi(Path.of("/opt/php/bin/php-cgi"), "");
-        WorkerSpec bare = new WorkerSpec("www", php, null, false, List.of(), new LinkedHashMap<>(),
-                new LinkedHashMap<>(), new LinkedHashMap<>(), true, null, false, false, Path.of("/run/jfpm/pool0"),
-                WorkerSpec.Confinement.NONE);
+        WorkerSpec bare = WorkerSpec.forPool("www", php).environment(new LinkedHashMap<>(), true)
+                .runtimeDir(Path.of("/run/jfpm/pool0")).build();
         Path file = Path.of("/run/jfpm/pool0/prelude.php");
         WorkerSpec guess = bare.withPrelude(new Prelude(file, "00ff", "", "", true, ""));
 

@@ -37,8 +37,8 @@ class WorkerCommandTest {
                         SequencedMap<String, String> admin, SequencedMap<String, String> env, boolean clearEnv,
                         WorkerSpec.Identity identity) {
         WorkerSpec build(PhpCgi php) {
-            return new WorkerSpec("www", php, phpIni, noPhpIni, defines, values, admin, env, clearEnv, identity,
-                    false, false, Path.of("/run/jfpm"), WorkerSpec.Confinement.NONE);
+            return WorkerSpec.forPool("www", php).phpIni(phpIni, noPhpIni).defines(defines).values(values, admin)
+                    .environment(env, clearEnv).identity(identity).runtimeDir(Path.of("/run/jfpm")).build();
         }
     }
 
@@ -186,8 +186,8 @@ class WorkerCommandTest {
     }
 
     private static WorkerSpec confined(WorkerSpec.Confinement c, WorkerSpec.Identity id) {
-        return new WorkerSpec("www", PHP, null, false, List.of(), map(), map(), map(), true, id,
-                false, false, Path.of("/run/jfpm"), c);
+        return WorkerSpec.forPool("www", PHP).environment(map(), true).identity(id).runtimeDir(Path.of("/run/jfpm"))
+                .confinement(c).build();
     }
 
     @Test

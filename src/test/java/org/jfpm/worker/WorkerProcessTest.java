@@ -91,8 +91,8 @@ class WorkerProcessTest {
 
     private WorkerSpec spec(List<String> defines, SequencedMap<String, String> phpValues,
                             SequencedMap<String, String> adminValues) {
-        return new WorkerSpec("www", php, null, true, defines, phpValues, adminValues,
-                new LinkedHashMap<>(), true, null, false, false, dir, WorkerSpec.Confinement.NONE);
+        return WorkerSpec.forPool("www", php).phpIni(null, true).defines(defines).values(phpValues, adminValues)
+                .environment(new LinkedHashMap<>(), true).runtimeDir(dir).build();
     }
 
     private WorkerSpec spec() {
