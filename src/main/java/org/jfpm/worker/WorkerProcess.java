@@ -76,11 +76,6 @@ public final class WorkerProcess {
         }
     }
 
-    /** Starts php-cgi and connects to it: {@link #spawn} then {@link Spawned#connect}. */
-    public static WorkerProcess start(WorkerSpec spec, Path socket) throws StartException, InterruptedException {
-        return spawn(spec, socket).connect();
-    }
-
     /**
      * Starts the exec chain ending in php-cgi listening on {@code socket}; the returned
      * process is forked but not yet listening.

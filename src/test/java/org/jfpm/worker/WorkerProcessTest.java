@@ -100,7 +100,7 @@ class WorkerProcessTest {
     }
 
     private WorkerProcess start(WorkerSpec spec) throws Exception {
-        WorkerProcess w = WorkerProcess.start(spec, dir.resolve("www-0.sock"));
+        WorkerProcess w = WorkerProcess.spawn(spec, dir.resolve("www-0.sock")).connect();
         started.add(ProcessHandle.of(w.pid()).orElseThrow());
         return w;
     }
@@ -427,7 +427,7 @@ class WorkerProcessTest {
         // php-cgi prints why on its stderr; even with catch_workers_output off the master keeps
         // its last lines so the start failure says it
         Path socket = dir.resolve("missing-dir").resolve("www-0.sock");
-        assertThatThrownBy(() -> WorkerProcess.start(spec(), socket))
+        assertThatThrownBy(() -> WorkerProcess.spawn(spec(), socket).connect())
                 .isInstanceOf(WorkerProcess.StartException.class)
                 .hasMessageStartingWith("php-cgi exited with code 255 before listening on " + socket + ": \"")
                 .hasMessageContaining("Couldn't create FastCGI listen socket");
