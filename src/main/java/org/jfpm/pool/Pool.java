@@ -246,17 +246,7 @@ public final class Pool {
     /** Starts the initial workers (static: pm.max_children; dynamic: pm.start_servers; ondemand: none) and the tick. */
     public void start() {
         if (parent != null) {
-            // started now, so that even an ondemand pool's first request finds children forked
-            Thread.ofVirtual().name("start-" + name()).start(() -> {
-                try {
-                    parent.start();
-                } catch (WorkerProcess.StartException e) {
-                    log().error("php-cgi parent of the shared workers failed to start: "
-                            + e.getMessage());
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            });
+            parent.startInBackground(log); // now, so that even an ondemand pool's first request finds children forked
         }
         startWorkers();
         maintenance.start();

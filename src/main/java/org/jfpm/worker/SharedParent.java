@@ -126,6 +126,19 @@ public final class SharedParent {
         return started.pid();
     }
 
+    /** {@link #start} on a virtual thread of its own; a failure is logged, and the next worker's start tries again. */
+    public void startInBackground(PoolLog log) {
+        Thread.ofVirtual().name("start-" + spec.pool()).start(() -> {
+            try {
+                start();
+            } catch (WorkerProcess.StartException e) {
+                log.error("php-cgi parent of the shared workers failed to start: " + e.getMessage());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+    }
+
     /** The parent's pid and how it ended, for the log line of an unexpected exit. */
     public synchronized String describeExit() {
         if (process == null || process.isAlive()) {
