@@ -46,6 +46,7 @@ class ClusterIT {
     private static final Path CLUSTER = ProjectFiles.root().resolve("examples/cluster");
     private static final String[] HOSTS = {"127.0.0.2", "127.0.0.3", "127.0.0.4"};
     private static final int LOAD_CLIENTS = 6;
+    private static final int SLOW_CLIENTS = 3;
     /** Bounds of the load, whatever happens: the test never loops unbounded. */
     private static final Duration LOAD_LIMIT = Duration.ofSeconds(150);
     private static final long MAX_REQUESTS = 2_000_000;
@@ -54,7 +55,7 @@ class ClusterIT {
     private static final Pattern RESTARTED = Pattern.compile("host ([0-9.]+): restarted, master (\\d+)");
 
     /** One answer (or failure) a client saw; {@code startNanos} is when its request was sent. */
-    record Answer(long startNanos, int status, String body, String error) {
+    record Answer(String method, long startNanos, int status, String body, String error) {
         boolean ok() {
             return error == null && status == 200;
         }
@@ -99,11 +100,19 @@ class ClusterIT {
                 load.awaitEveryHostAfter(restartedAt, Duration.ofSeconds(30));
                 load.stop();
 
-                List<Answer> failed = load.answers().stream().filter(a -> !a.ok()).toList();
+                // A POST is not asserted: nginx sends it to the next host only while it has not sent
+                // it anywhere (no non_idempotent), and a kept FastCGI connection that a host closes
+                // after its last answer can be taken by nginx for a POST a moment before nginx sees
+                // the close: the protocol has no "Connection: close" (docs/scaling.md). Counted.
+                List<Answer> failed = load.answers().stream().filter(a -> !a.ok() && !a.method().equals("POST"))
+                        .toList();
+                long posts = load.answers().stream().filter(a -> a.method().equals("POST")).count();
+                long failedPosts = load.answers().stream().filter(a -> !a.ok() && a.method().equals("POST")).count();
                 String summary = load.answers().size() + " requests, " + load.sessionAnswers().size()
-                        + " in the session, " + failed.size() + " failed; nginx's errors:\n" + nginxErrors(run)
-                        + "\nthe rolling restart:\n" + roll;
-                assertThat(failed).as(summary).isEmpty();
+                        + " in the session, " + failed.size() + " GET failed, " + failedPosts + " POST of " + posts
+                        + " failed; nginx's errors:\n" + nginxErrors(run) + "\nthe rolling restart:\n" + roll;
+                assertThat(failed).as(summary + "\nthe first failures:\n" + String.join("\n",
+                        failed.stream().limit(10).map(Answer::toString).toList())).isEmpty();
                 assertThat(load.answers().size()).as(summary).isGreaterThan(1000);
 
                 List<Answer> session = load.sessionAnswers();
@@ -149,16 +158,27 @@ class ClusterIT {
 
         void start() {
             for (int i = 0; i < LOAD_CLIENTS; i++) {
-                threads.add(Thread.ofPlatform().name("cluster-load-" + i).start(() -> loop("/host.php", answers, false)));
+                // POST as well as GET: nginx sends a POST to the next host only while it has not
+                // sent it anywhere (non_idempotent is not set), so a kept connection closed under
+                // a POST it had just sent would be a 502
+                String method = i % 2 == 0 ? "GET" : "POST";
+                threads.add(Thread.ofPlatform().name("cluster-load-" + i)
+                        .start(() -> loop(method, "/host.php", answers, false)));
             }
-            threads.add(Thread.ofPlatform().name("cluster-session").start(() -> loop("/counter.php", session, true)));
+            for (int i = 0; i < SLOW_CLIENTS; i++) {
+                // requests in flight when a host gets SIGQUIT: it finishes them before it exits
+                threads.add(Thread.ofPlatform().name("cluster-slow-" + i)
+                        .start(() -> loop("GET", "/slow.php?ms=700", answers, false)));
+            }
+            threads.add(Thread.ofPlatform().name("cluster-session")
+                    .start(() -> loop("GET", "/counter.php", session, true)));
         }
 
         private boolean going() {
             return !stop.get() && System.nanoTime() < deadline && sent.incrementAndGet() <= MAX_REQUESTS;
         }
 
-        private void loop(String path, List<Answer> out, boolean withSession) {
+        private void loop(String method, String path, List<Answer> out, boolean withSession) {
             String cookie = null;
             KeptConnection c = null;
             try {
@@ -168,17 +188,17 @@ class ClusterIT {
                         if (c == null) {
                             c = new KeptConnection(port);
                         }
-                        KeptConnection.Response r = c.get(path, cookie);
+                        KeptConnection.Response r = c.send(method, path, cookie);
                         if (withSession && cookie == null && r.cookie() != null) {
                             cookie = r.cookie();
                         }
-                        out.add(new Answer(start, r.status(), r.body(), null));
+                        out.add(new Answer(method, start, r.status(), r.body(), null));
                         if (!r.keepAlive()) {
                             c.close();
                             c = null;
                         }
                     } catch (IOException e) {
-                        out.add(new Answer(start, 0, "", e.toString()));
+                        out.add(new Answer(method, start, 0, "", e.toString()));
                         if (c != null) {
                             c.close();
                         }
@@ -262,9 +282,12 @@ class ClusterIT {
             out = socket.getOutputStream();
         }
 
-        Response get(String path, String cookie) throws IOException {
-            String request = "GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-                    + (cookie == null ? "" : "Cookie: " + cookie + "\r\n") + "\r\n";
+        Response send(String method, String path, String cookie) throws IOException {
+            String form = method.equals("POST") ? "a=1&b=" + "x".repeat(2000) : "";
+            String request = method + " " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                    + (cookie == null ? "" : "Cookie: " + cookie + "\r\n")
+                    + (form.isEmpty() ? "" : "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: "
+                    + form.length() + "\r\n") + "\r\n" + form;
             out.write(request.getBytes(StandardCharsets.US_ASCII));
             out.flush();
             String statusLine = line();
@@ -390,10 +413,18 @@ class ClusterIT {
         }
     }
 
+    /** nginx's error log, counted by kind (request and upstream left out): refused connects, closes, resets. */
     private static String nginxErrors(Path run) {
         try {
-            return String.join("\n", Files.readAllLines(run.resolve("nginx-error.log")).stream()
-                    .filter(l -> !l.contains("[notice]")).limit(40).toList());
+            Map<String, Long> kinds = new java.util.TreeMap<>();
+            for (String l : Files.readAllLines(run.resolve("nginx-error.log"))) {
+                if (!l.contains("[notice]")) {
+                    String kind = l.replaceAll("^.*?\\*\\d+ ", "").replaceAll(", client: .*?request: ", " ")
+                            .replaceAll(", upstream: \"fastcgi://[0-9.]+:", " :").replaceAll("\", host: .*", "");
+                    kinds.merge(kind, 1L, Long::sum);
+                }
+            }
+            return String.join("\n", kinds.entrySet().stream().map(e -> e.getValue() + " x " + e.getKey()).toList());
         } catch (IOException e) {
             return "(no nginx error log: " + e + ")";
         }
