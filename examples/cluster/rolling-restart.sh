@@ -7,7 +7,7 @@
 #
 #   rolling-restart.sh DIR     DIR: the run dir of `run.sh start DIR` (or the one run.sh prints)
 #
-# Same environment as run.sh (FPM_PORT, JFPM). WAIT_EXIT (60): seconds a master may take to
+# The ports are the run dir's (run.sh wrote them there); JFPM as for run.sh. WAIT_EXIT (60): seconds a master may take to
 # finish its requests (above process_control_timeout) before the restart gives up.
 set -euo pipefail
 

@@ -16,6 +16,11 @@ set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(dirname "$(dirname "$here")")
+# a run dir remembers its ports: start-host and rolling-restart.sh need not be told again
+if [ $# -ge 2 ] && [ -f "$2/cluster.env" ]; then
+    # shellcheck disable=SC1091
+    . "$2/cluster.env"
+fi
 port=${PORT:-8080}
 fpm_port=${FPM_PORT:-9000}
 status_port=$((fpm_port + 1))
@@ -121,6 +126,7 @@ start_all() {
     check_tools
     mkdir -p "$dir"
     chmod 0755 "$dir"
+    printf 'PORT=%s\nFPM_PORT=%s\n' "$port" "$fpm_port" >"$dir/cluster.env"
     start_redis "$dir"
     for n in 1 2 3; do
         start_host "$dir" "$n"
