@@ -25,18 +25,44 @@ import org.jline.utils.NonBlockingReader;
  * socket, or {@code pm.status_listen}), as a web server would ask it. The terminal (raw
  * mode, size, keys, the alternate screen) is JLine's; {@code --once} prints one screen,
  * two readings a second apart, for scripts.
+ *
+ * <p>{@code jfpm top [--path P] ADDRESS...} reads status addresses instead, one block per
+ * host ({@link RemoteTarget}: a pool's {@code pm.status_listen}, {@code 127.0.0.2:9001},
+ * or with the path, {@code 127.0.0.2:9001/status}; the path defaults to {@code /status}),
+ * with a total line over all of them: one view of the hosts behind a load balancer.
+ * Workers' CPU is then not shown: their processes may be on another machine.
  */
 final class Top {
-    private static final String USAGE = "Usage: jfpm top [-y <file>] [-p <prefix>] [--once]";
+    private static final String USAGE = "Usage: jfpm top [-y <file>] [-p <prefix>] [--once]\n"
+            + "       jfpm top [--path <path>] [--once] <address>[<path>]...";
     private static final long INTERVAL_MILLIS = 1000;
     private static final long TIMEOUT_NANOS = 1_000_000_000L;
+    private static final String DEFAULT_STATUS_PATH = "/status";
 
-    private final List<PoolConfig> pools;
+    /**
+     * Where one pool's status page is read: a configuration's pool ({@code host} null, its
+     * workers' CPU read from /proc) or a status address ({@code host} the address).
+     * {@code problem} says why it cannot be read at all.
+     */
+    record Source(String host, String name, String listen, String path, String problem) {
+        static Source of(PoolConfig pool) {
+            String listen = pool.pmStatusListen() != null ? pool.pmStatusListen() : pool.listen();
+            String path = pool.pmStatusPath() != null ? pool.pmStatusPath() : pool.pmStatusListen() != null ? "/" : null;
+            return new Source(null, pool.name(), listen, path,
+                    path == null ? "sets no pm.status_path (or pm.status_listen)" : null);
+        }
+
+        static Source of(RemoteTarget target, String defaultPath) {
+            return new Source(target.label(), null, target.listen(), target.pathOr(defaultPath), null);
+        }
+    }
+
+    private final List<Source> sources;
     private final String title;
     private final TopModel model = new TopModel();
 
-    private Top(List<PoolConfig> pools, String title) {
-        this.pools = pools;
+    private Top(List<Source> sources, String title) {
+        this.sources = sources;
         this.title = title;
     }
 
@@ -45,15 +71,23 @@ final class Top {
         Path conf = null;
         Path prefix = null;
         boolean once = false;
+        String path = null;
+        List<RemoteTarget> addresses = new ArrayList<>();
         try {
             for (int i = 0; i < args.size(); i++) {
-                switch (args.get(i)) {
+                String a = args.get(i);
+                switch (a) {
                     case "-y", "--fpm-config" -> conf = Path.of(args.get(++i));
                     case "-p", "--prefix" -> prefix = Path.of(args.get(++i));
                     case "--once" -> once = true;
+                    case "--path" -> path = args.get(++i);
                     default -> {
-                        err.println(USAGE);
-                        return Main.EXIT_USAGE;
+                        RemoteTarget target = RemoteTarget.isAddress(a) ? RemoteTarget.parse(a).orElse(null) : null;
+                        if (target == null) {
+                            err.println(USAGE);
+                            return Main.EXIT_USAGE;
+                        }
+                        addresses.add(target);
                     }
                 }
             }
@@ -61,11 +95,29 @@ final class Top {
             err.println(USAGE);
             return Main.EXIT_USAGE;
         }
-        FpmConfig config = CommandConfig.load(conf, prefix, "jfpm top", err);
-        if (config == null) {
-            return 1;
+        Top top;
+        if (!addresses.isEmpty()) {
+            if (conf != null || prefix != null) {
+                err.println("jfpm top: addresses and a configuration's pools cannot be shown together");
+                err.println(USAGE);
+                return Main.EXIT_USAGE;
+            }
+            List<Source> sources = new ArrayList<>();
+            for (RemoteTarget target : addresses) {
+                sources.add(Source.of(target, path == null ? DEFAULT_STATUS_PATH : path));
+            }
+            top = new Top(sources, "jfpm top " + String.join(" ", sources.stream().map(Source::host).toList()));
+        } else {
+            if (path != null) {
+                err.println("jfpm top: --path goes with addresses; a pool's comes from its configuration");
+                return Main.EXIT_USAGE;
+            }
+            FpmConfig config = CommandConfig.load(conf, prefix, "jfpm top", err);
+            if (config == null) {
+                return 1;
+            }
+            top = new Top(config.pools().stream().map(Source::of).toList(), "jfpm top " + config.file());
         }
-        Top top = new Top(config.pools(), "jfpm top " + config.file());
         try {
             return once ? top.once(out) : top.live(err);
         } catch (InterruptedException e) {
@@ -140,22 +192,23 @@ final class Top {
     /** One reading of every pool. */
     private List<TopModel.PoolView> read() {
         List<TopModel.PoolView> views = new ArrayList<>();
-        for (PoolConfig pool : pools) {
-            views.add(read(pool));
+        for (Source source : sources) {
+            views.add(read(source));
         }
         return views;
     }
 
-    private TopModel.PoolView read(PoolConfig pool) {
-        String listen = pool.pmStatusListen() != null ? pool.pmStatusListen() : pool.listen();
-        String path = pool.pmStatusPath() != null ? pool.pmStatusPath() : pool.pmStatusListen() != null ? "/" : null;
-        if (path == null) {
-            return TopModel.PoolView.failed(pool.name(), "sets no pm.status_path (or pm.status_listen)");
+    private TopModel.PoolView read(Source source) {
+        if (source.problem() != null) {
+            return TopModel.PoolView.failed(source.host(), source.name(), source.problem());
         }
         try {
-            String full = PoolCall.get(listen, path, "full", TIMEOUT_NANOS);
-            String metrics = PoolCall.get(listen, path, "openmetrics", TIMEOUT_NANOS);
+            String full = PoolCall.get(source.listen(), source.path(), "full", TIMEOUT_NANOS);
+            String metrics = PoolCall.get(source.listen(), source.path(), "openmetrics", TIMEOUT_NANOS);
             TopModel.Page page = TopModel.parse(full, metrics);
+            if (source.host() != null) {
+                return model.update(source.host(), null, page, System.nanoTime(), null);
+            }
             Map<Long, Long> ticks = new HashMap<>();
             for (Map<String, String> w : page.workers()) {
                 try {
@@ -165,9 +218,9 @@ final class Top {
                     // not a number: no CPU for it
                 }
             }
-            return model.update(pool.name(), page, System.nanoTime(), ticks);
+            return model.update(source.name(), page, System.nanoTime(), ticks);
         } catch (PoolCall.Failed e) {
-            return TopModel.PoolView.failed(pool.name(), e.getMessage());
+            return TopModel.PoolView.failed(source.host(), source.name(), e.getMessage());
         }
     }
 

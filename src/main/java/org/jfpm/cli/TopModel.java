@@ -19,23 +19,67 @@ final class TopModel {
     /** Each reading asks the status page twice (text and OpenMetrics); both count in accepted conn. */
     static final int OWN_REQUESTS_PER_READING = 2;
 
-    /** One worker as top shows it. */
+    /** One worker as top shows it; {@code cpuPercent} is NaN when top cannot see its process (another host). */
     record Worker(long pid, String state, long requests, String script, long durationMicros, long residentBytes,
                   double cpuPercent) {
     }
 
-    /** One pool as top shows it; {@code problem} is set (and the rest empty) when it could not be read. */
-    record PoolView(String name, String pm, int active, int idle, int maxChildren, int queue, long oldestWaitMicros,
-                    double requestsPerSecond, double p50, double p99, long refused, long refusedLastMinute,
-                    List<Worker> workers, String problem) {
-        static PoolView failed(String name, String problem) {
-            return new PoolView(name, "", 0, 0, 0, 0, 0, 0, Double.NaN, Double.NaN, 0, 0, List.of(), problem);
+    /**
+     * One pool as top shows it; {@code problem} is set (and the rest empty) when it could not
+     * be read. {@code host} is the status address it was read from when top was given
+     * addresses (null for a configuration's pool); {@code name} is then the page's, null
+     * while the host does not answer.
+     */
+    record PoolView(String host, String name, String pm, int active, int idle, int maxChildren, int queue,
+                    long oldestWaitMicros, double requestsPerSecond, double p50, double p99, long refused,
+                    long refusedLastMinute, List<Worker> workers, String problem) {
+        static PoolView failed(String host, String name, String problem) {
+            return new PoolView(host, name, "", 0, 0, 0, 0, 0, 0, Double.NaN, Double.NaN, 0, 0, List.of(), problem);
         }
 
         long averageResidentBytes() {
             return workers.isEmpty() ? 0
                     : workers.stream().mapToLong(Worker::residentBytes).sum() / workers.size();
         }
+    }
+
+    /**
+     * Every pool added up, the line top shows first when it shows more than one pool
+     * (the hosts of a cluster): workers, queue, requests per second, 503s; pools that
+     * could not be read count in {@code unreachable} and nowhere else.
+     */
+    record Total(int pools, int hosts, int unreachable, int active, int idle, int maxChildren, int queue,
+                 double requestsPerSecond, long refusedLastMinute, long refused) {
+    }
+
+    static Total total(List<PoolView> views) {
+        int unreachable = 0;
+        int active = 0;
+        int idle = 0;
+        int max = 0;
+        int queue = 0;
+        double rps = 0;
+        long refusedLastMinute = 0;
+        long refused = 0;
+        java.util.Set<String> hosts = new java.util.HashSet<>();
+        for (PoolView v : views) {
+            if (v.host() != null) {
+                hosts.add(v.host());
+            }
+            if (v.problem() != null) {
+                unreachable++;
+                continue;
+            }
+            active += v.active();
+            idle += v.idle();
+            max += v.maxChildren();
+            queue += v.queue();
+            rps += v.requestsPerSecond();
+            refusedLastMinute += v.refusedLastMinute();
+            refused += v.refused();
+        }
+        return new Total(views.size(), hosts.size(), unreachable, active, idle, max, queue, rps, refusedLastMinute,
+                refused);
     }
 
     /** A status page read into its pool fields and one field map per worker. */
@@ -93,7 +137,26 @@ final class TopModel {
      * the quantiles and 503s of the last minute.
      */
     PoolView update(String pool, Page page, long nowNanos, Map<Long, Long> cpuTicks) {
-        ArrayDeque<Sample> samples = history.computeIfAbsent(pool, k -> new ArrayDeque<>());
+        return update(null, pool, page, nowNanos, cpuTicks);
+    }
+
+    /**
+     * As {@link #update(String, Page, long, Map)} for a pool read from a status address
+     * ({@code host}): its history is the address's, its name the page's, and its workers'
+     * CPU unknown when {@code cpuTicks} is null (top cannot see another host's processes).
+     */
+    PoolView update(String host, String pool, Page page, long nowNanos, Map<Long, Long> cpuTicks) {
+        String key = host != null ? host : pool;
+        String name = host != null ? page.pool().getOrDefault("pool", "?") : pool;
+        ArrayDeque<Sample> samples = history.computeIfAbsent(key, k -> new ArrayDeque<>());
+        if (cpuTicks == null) {
+            return update(host, name, page, nowNanos, Map.of(), samples, false);
+        }
+        return update(host, name, page, nowNanos, cpuTicks, samples, true);
+    }
+
+    private PoolView update(String host, String pool, Page page, long nowNanos, Map<Long, Long> cpuTicks,
+                            ArrayDeque<Sample> samples, boolean cpuKnown) {
         long refused = page.number("queue timeouts") + page.number("queue rejected");
         Sample now = new Sample(nowNanos, page.number("accepted conn"), refused, page.durationBuckets(), cpuTicks);
         Sample previous = samples.peekLast();
@@ -109,7 +172,7 @@ final class TopModel {
         List<Worker> workers = new ArrayList<>();
         for (Map<String, String> w : page.workers()) {
             long pid = number(w, "pid");
-            double cpu = 0;
+            double cpu = cpuKnown ? 0 : Double.NaN;
             Long ticks = cpuTicks.get(pid);
             Long before = previous == null ? null : previous.cpuTicks().get(pid);
             if (ticks != null && before != null && seconds > 0) {
@@ -118,7 +181,7 @@ final class TopModel {
             workers.add(new Worker(pid, w.getOrDefault("state", "-"), number(w, "requests"),
                     w.getOrDefault("script", "-"), number(w, "request duration"), number(w, "resident memory"), cpu));
         }
-        return new PoolView(pool, page.pool().getOrDefault("process manager", "-"),
+        return new PoolView(host, pool, page.pool().getOrDefault("process manager", "-"),
                 (int) page.number("active processes"), (int) page.number("idle processes"),
                 (int) page.number("max children"), (int) page.number("listen queue"), page.number("queue oldest wait"),
                 rps, minute.quantileBound(0.5), minute.quantileBound(0.99), refused, refused - oldest.refused(),

@@ -41,12 +41,15 @@ final class TopScreen {
                                int width, int height) {
         List<String> lines = new ArrayList<>();
         lines.add(title + "  sort: " + sort.label + "  keys: c m r d p, q quits");
-        int rowsLeft = height - 1 - 5 * pools.size();
+        if (pools.size() > 1) {
+            lines.add(total(TopModel.total(pools)));
+        }
+        int rowsLeft = height - lines.size() - 5 * pools.size();
         for (int i = 0; i < pools.size(); i++) {
             TopModel.PoolView p = pools.get(i);
-            lines.add("");
+            lines.add(p.host() == null ? "" : "host " + p.host()); // a cluster: which host the block is
             if (p.problem() != null) {
-                lines.add("[pool " + p.name() + "] " + p.problem());
+                lines.add(p.name() == null ? "  " + p.problem() : "[pool " + p.name() + "] " + p.problem());
                 continue;
             }
             lines.add(String.format(Locale.ROOT, "[pool %s] %s  busy %d idle %d max %d  queue %d (oldest %s)  %.1f req/s",
@@ -66,8 +69,9 @@ final class TopScreen {
             }
             for (int w = 0; w < shown; w++) {
                 TopModel.Worker x = workers.get(w);
-                String row = String.format(Locale.ROOT, "  %-9d %-9s %5d %6.1f %8s %9d  ", x.pid(), x.state(),
-                        x.requests(), x.cpuPercent(), size(x.residentBytes()), x.durationMicros() / 1000);
+                String cpu = Double.isNaN(x.cpuPercent()) ? "-" : String.format(Locale.ROOT, "%.1f", x.cpuPercent());
+                String row = String.format(Locale.ROOT, "  %-9d %-9s %5d %6s %8s %9d  ", x.pid(), x.state(),
+                        x.requests(), cpu, size(x.residentBytes()), x.durationMicros() / 1000);
                 lines.add(row + tail(x.script(), width - row.length()));
             }
             if (shown < workers.size() && share > 0) {
@@ -80,6 +84,20 @@ final class TopScreen {
             out.add(line.length() > width ? line.substring(0, width) : line);
         }
         return out;
+    }
+
+    /**
+     * The first line under the title when there is more than one pool: all of them added
+     * up ({@code 3 hosts, 1 down: busy 5 idle 7 ...}), "down" for those that did not answer.
+     */
+    static String total(TopModel.Total t) {
+        String where = t.hosts() > 0 ? t.hosts() + (t.hosts() == 1 ? " host" : " hosts") : t.pools() + " pools";
+        if (t.unreachable() > 0) {
+            where += ", " + t.unreachable() + " down";
+        }
+        return String.format(Locale.ROOT, "%s: busy %d idle %d max %d  queue %d  %.1f req/s  503s %d (%d in all)",
+                where, t.active(), t.idle(), t.maxChildren(), t.queue(), t.requestsPerSecond(), t.refusedLastMinute(),
+                t.refused());
     }
 
     /** The end of {@code text} in {@code room} columns ("..." first when cut): a script's file name matters most. */

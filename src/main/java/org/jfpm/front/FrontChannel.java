@@ -1,7 +1,10 @@
 package org.jfpm.front;
 
 import java.io.IOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
 import java.nio.channels.SocketChannel;
 import java.util.concurrent.locks.ReentrantLock;
 import org.jfpm.fastcgi.Fcgi;
@@ -29,9 +32,30 @@ import org.jfpm.fastcgi.Records;
  * requests as long as the web server likes. {@code headDeadline} is 0 while no
  * head is being timed; the listener's sweeper closes the channel when it is past,
  * and the blocked read then fails.
+ *
+ * <p>A kept connection waiting for its next request with nothing read has
+ * {@code headDeadline} {@link #IDLE}. A graceful stop (SIGQUIT, {@link Listener#drain})
+ * closes it by moving it to {@link #DRAINED}; the first byte of a next request moves it
+ * to a deadline instead. Both are compare-and-set on the one field, so exactly one of
+ * them wins: a request whose first byte was taken is served, and a connection closed by
+ * the drain had no request of it reach a worker, so the web server may safely send that
+ * request to another host (nginx's {@code fastcgi_next_upstream error}).
  */
 abstract class FrontChannel {
     private static final int MAX_HEAD_BUFFER = BufferPool.SIZE + RequestReader.MAX_PARAMS;
+    /** {@code headDeadline} of a kept connection between requests with nothing read: no timer, a drain may close it. */
+    private static final long IDLE = Long.MIN_VALUE;
+    /** {@code headDeadline} of a kept connection a drain closed while it was idle. */
+    private static final long DRAINED = Long.MIN_VALUE + 1;
+    private static final VarHandle HEAD_DEADLINE;
+
+    static {
+        try {
+            HEAD_DEADLINE = MethodHandles.lookup().findVarHandle(FrontChannel.class, "headDeadline", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     final SocketChannel channel;
     /** Held by every write to the web server: the body pump answers management records while a response is relayed. */
@@ -42,7 +66,7 @@ abstract class FrontChannel {
     /** Start of the current request's BEGIN_REQUEST in {@code in} while its head is read, else -1. */
     int begin = -1;
 
-    /** When the request head being read must be complete (System.nanoTime()), or 0 while none is timed. */
+    /** When the request head being read must be complete (System.nanoTime()); 0, IDLE or DRAINED while none is timed. */
     private volatile long headDeadline;
     /** A head is being read: the first byte that arrives starts the head timer. */
     private boolean readingHead;
@@ -61,7 +85,7 @@ abstract class FrontChannel {
     final void headExpected() {
         readingHead = true;
         if (begun > 0) {
-            headDeadline = rp < wp ? System.nanoTime() + Listener.HEAD_TIMEOUT_NANOS : 0;
+            headDeadline = rp < wp ? System.nanoTime() + Listener.HEAD_TIMEOUT_NANOS : IDLE;
         }
     }
 
@@ -79,14 +103,14 @@ abstract class FrontChannel {
     /** After a management exchange on a kept connection: with nothing left to read, it is idle again. */
     final void idleIfDrained() {
         if (rp == wp && begun > 0) {
-            headDeadline = 0;
+            headDeadline = IDLE;
         }
     }
 
     /** Called by the listener's sweeper: a head that is overdue closes the connection (its read then fails). */
     final void closeIfHeadOverdue(long now) {
         long deadline = headDeadline;
-        if (deadline != 0 && now - deadline > 0) {
+        if (deadline != 0 && deadline != IDLE && deadline != DRAINED && now - deadline > 0) {
             headTimedOut = true;
             try {
                 channel.close();
@@ -94,6 +118,22 @@ abstract class FrontChannel {
                 // closing is all we want
             }
         }
+    }
+
+    /**
+     * A graceful stop: a kept connection idle between requests is closed now. Returns
+     * whether it was; one whose next request has begun (or that never served one) is not.
+     */
+    final boolean closeIfIdle() {
+        if (!HEAD_DEADLINE.compareAndSet(this, IDLE, DRAINED)) {
+            return false;
+        }
+        try {
+            channel.close();
+        } catch (IOException ignored) {
+            // closing is all we want
+        }
+        return true;
     }
 
     /** Whether the sweeper closed the connection: its read failed because the head was late. */
@@ -183,8 +223,10 @@ abstract class FrontChannel {
             return false;
         }
         wp += n;
-        if (readingHead && headDeadline == 0 && n > 0) {
-            headDeadline = System.nanoTime() + Listener.HEAD_TIMEOUT_NANOS; // the next request has begun
+        if (readingHead && headDeadline == IDLE && n > 0
+                && !HEAD_DEADLINE.compareAndSet(this, IDLE, System.nanoTime() + Listener.HEAD_TIMEOUT_NANOS)) {
+            // the next request has begun, but a drain closed the connection first: it goes nowhere
+            throw new ClosedChannelException();
         }
         return true;
     }

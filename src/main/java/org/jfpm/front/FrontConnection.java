@@ -36,7 +36,10 @@ import org.jfpm.request.RequestInfo;
  * <li><b>closed</b>: at a clean end of stream between requests; after a request without
  *     FCGI_KEEP_CONN, as the specification asks (section 5.1); when the head timer
  *     expires; when the peer breaks the protocol (a WARNING names the reason: nothing
- *     it sends reaches a worker outside a well-formed request); when the pool stops.
+ *     it sends reaches a worker outside a well-formed request); when the pool stops;
+ *     at a graceful stop (SIGQUIT, {@link Listener#drain}): at once while idle between
+ *     requests, else after the request in flight, so that the web server sends its next
+ *     request to another host.
  * </ul>
  *
  * <p>Reading and validating the head is {@link RequestReader}'s, the buffer and the
@@ -112,6 +115,9 @@ final class FrontConnection extends RequestReader implements Runnable {
     /** Serves one request; returns whether the connection stays open for another. */
     private boolean serveOne() throws IOException, ProtocolException, InterruptedException {
         headExpected();
+        if (listener.draining() && closeIfIdle()) {
+            return false; // a graceful stop: the request before was this kept connection's last
+        }
         if (!readBegin()) {
             return false;
         }

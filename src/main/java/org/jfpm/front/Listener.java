@@ -25,6 +25,10 @@ import org.jfpm.pool.Pool;
  * from its first byte for a later request of a kept connection. A kept connection
  * may stay idle between requests as long as the web server likes, as with php-fpm.
  * One sweeper per listener closes the late ones once a second.
+ *
+ * <p>A graceful stop {@link #drain drains} the listener: the listening socket closes
+ * (a web server's connect is refused, so it tries its next upstream), kept connections
+ * idle between requests close at once, and the others after their request in flight.
  */
 public final class Listener {
     static final int HEAD_TIMEOUT_SECONDS = 5;
@@ -46,6 +50,7 @@ public final class Listener {
     private final ServerSocketChannel server;
     private volatile Binding binding;
     private volatile boolean closed;
+    private volatile boolean draining;
     private final Admission admission;
     private final Set<FrontConnection> open = ConcurrentHashMap.newKeySet();
 
@@ -205,7 +210,7 @@ public final class Listener {
 
     /** Once a second: connections whose request head is overdue are closed. */
     private void sweepLoop() {
-        while (!closed) {
+        while (!closed || (draining && !open.isEmpty())) { // a drain waits for late heads too
             try {
                 Thread.sleep(1000);
             } catch (InterruptedException e) {
@@ -237,6 +242,29 @@ public final class Listener {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /**
+     * A graceful stop (SIGQUIT): stops accepting as {@link #close} does; kept connections
+     * idle between requests close now, the others once their request in flight is
+     * answered (each checks {@link #draining} before it waits for its next request).
+     * Nothing that reached a worker is cut, and nothing cut reached a worker.
+     */
+    public void drain() {
+        draining = true;
+        close();
+        for (FrontConnection c : open) {
+            c.closeIfIdle();
+        }
+    }
+
+    boolean draining() {
+        return draining;
+    }
+
+    /** Whether a connection accepted here is still open (a drain waits for none). */
+    public boolean hasOpenConnections() {
+        return !open.isEmpty();
     }
 
     /** Stops accepting; a unix socket file is removed. Open connections are not touched. */

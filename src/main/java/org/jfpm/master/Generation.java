@@ -302,6 +302,11 @@ final class Generation {
         return pools.stream().anyMatch(Pool::isBusy);
     }
 
+    /** Whether a web server connection to one of this generation's sockets is still open. */
+    boolean hasOpenConnections() {
+        return listeners.stream().anyMatch(Listener::hasOpenConnections);
+    }
+
     void signalAll(int signal) {
         pools.forEach(p -> p.signalAll(signal));
     }

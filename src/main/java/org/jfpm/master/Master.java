@@ -30,7 +30,8 @@ import org.jfpm.pool.Pool;
  * to listen, and ready should mean a request finds a worker.
  *
  * <p>States: <b>normal</b>; <b>finishing</b> after SIGQUIT (no new
- * connections, requests in flight finish, then the workers are stopped);
+ * connections, kept web server connections close as soon as they are idle,
+ * requests in flight finish, then the workers are stopped);
  * <b>terminating</b> after SIGTERM or SIGINT (workers get SIGTERM at once,
  * SIGKILL a second later). Signals for the state already entered are
  * ignored; terminating is final.
@@ -308,9 +309,13 @@ public final class Master {
         synchronized (this) {
             g = current; // no reload starts a generation after this point (state is no longer NORMAL)
         }
-        g.listeners().forEach(Listener::close);
         if (state == State.FINISHING) {
+            // sockets closed, idle kept connections closed, the others after their request:
+            // a load balancer's next request goes to another host, none is cut
+            g.listeners().forEach(Listener::drain);
             waitForRequestsInFlight(g);
+        } else {
+            g.listeners().forEach(Listener::close);
         }
         g.pools().forEach(Pool::stopAccepting);
         List<Generation> all = new ArrayList<>(draining);
@@ -323,13 +328,15 @@ public final class Master {
     }
 
     /**
-     * Graceful stop: waits while any pool has a busy worker or a queued request,
-     * for at most process_control_timeout when it is set; a SIGTERM ends the wait.
+     * Graceful stop: waits while any pool has a busy worker or a queued request, or a
+     * web server connection is open (its request in flight, or a head still arriving, which
+     * the head timer bounds), for at most process_control_timeout when it is set; a
+     * SIGTERM ends the wait.
      */
     private synchronized void waitForRequestsInFlight(Generation g) throws InterruptedException {
         int timeout = g.config().global().processControlTimeout();
         long deadline = timeout > 0 ? System.nanoTime() + timeout * 1_000_000_000L : Long.MAX_VALUE;
-        while (state == State.FINISHING && System.nanoTime() < deadline && g.isBusy()) {
+        while (state == State.FINISHING && System.nanoTime() < deadline && (g.isBusy() || g.hasOpenConnections())) {
             wait(50);
         }
     }

@@ -67,7 +67,7 @@ class TopModelTest {
         TopModel.Worker a = new TopModel.Worker(30, "Idle", 5, "-", 0, 10 << 20, 1.0);
         TopModel.Worker b = new TopModel.Worker(20, "Running", 7, "/var/www/a/very/long/path/that/goes/on/and/on/"
                 + "and/on/index.php", 5_000, 40 << 20, 50.0);
-        TopModel.PoolView pool = new TopModel.PoolView("www", "static", 1, 1, 2, 0, 0, 12.5, 0.025, 0.25, 0, 0,
+        TopModel.PoolView pool = new TopModel.PoolView(null, "www", "static", 1, 1, 2, 0, 0, 12.5, 0.025, 0.25, 0, 0,
                 List.of(a, b), null);
         List<String> byCpu = TopScreen.render("jfpm top x", List.of(pool), TopScreen.Sort.CPU, 8L << 30, 80, 24);
         assertThat(byCpu).allSatisfy(l -> assertThat(l.length()).isLessThanOrEqualTo(80));
@@ -83,5 +83,67 @@ class TopModelTest {
         assertThat(small).hasSizeLessThanOrEqualTo(12);
         assertThat(TopScreen.quantile(Double.NaN)).isEqualTo("-");
         assertThat(TopScreen.quantile(Double.POSITIVE_INFINITY)).isEqualTo(">60s");
+    }
+
+    @Test
+    void hostsReadFromStatusAddressesAreNamedByTheirPageAndAddedUpInOneTotalLine() {
+        TopModel model = new TopModel();
+        long[] none = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
+        // the same pool name on two hosts: each keeps its own history, keyed by address
+        model.update("127.0.0.2:9001", null, TopModel.parse(text(100, 0, worker(1, "Idle", 5, "-", 20 << 20)),
+                metrics(none)), 1_000_000_000L, null);
+        model.update("127.0.0.3:9001", null, TopModel.parse(text(500, 0), metrics(none)), 1_000_000_000L, null);
+        TopModel.PoolView a = model.update("127.0.0.2:9001", null, TopModel.parse(text(202, 0,
+                worker(1, "Running", 6, "/srv/index.php", 20 << 20)), metrics(none)), 2_000_000_000L, null);
+        TopModel.PoolView b = model.update("127.0.0.3:9001", null, TopModel.parse(text(552, 2), metrics(none)),
+                2_000_000_000L, null);
+        TopModel.PoolView gone = TopModel.PoolView.failed("127.0.0.4:9001", null,
+                "cannot ask 127.0.0.4:9001: Connection refused");
+        assertThat(a.name()).as("the page's pool field").isEqualTo("www");
+        assertThat(a.host()).isEqualTo("127.0.0.2:9001");
+        assertThat(a.requestsPerSecond()).isEqualTo(100.0);
+        assertThat(b.requestsPerSecond()).as("its own previous reading, not the other host's").isEqualTo(50.0);
+        assertThat(a.workers().getFirst().cpuPercent()).as("another host's process: unknown").isNaN();
+
+        TopModel.Total t = TopModel.total(List.of(a, b, gone));
+        assertThat(t.hosts()).isEqualTo(3);
+        assertThat(t.unreachable()).isEqualTo(1);
+        assertThat(t.active()).isEqualTo(2);
+        assertThat(t.idle()).isEqualTo(2);
+        assertThat(t.maxChildren()).isEqualTo(8);
+        assertThat(t.queue()).isEqualTo(4);
+        assertThat(t.requestsPerSecond()).isEqualTo(150.0);
+        assertThat(t.refused()).as("1 rejected on a, 2 timeouts + 1 rejected on b").isEqualTo(4);
+        assertThat(t.refusedLastMinute()).as("b's 2 timeouts came within the minute").isEqualTo(2);
+
+        List<String> screen = TopScreen.render("jfpm top x", List.of(a, b, gone), TopScreen.Sort.CPU, 8L << 30, 80, 24);
+        assertThat(screen).allSatisfy(l -> assertThat(l.length()).isLessThanOrEqualTo(80));
+        assertThat(screen.get(1)).isEqualTo(
+                "3 hosts, 1 down: busy 2 idle 2 max 8  queue 4  150.0 req/s  503s 2 (4 in all)");
+        assertThat(screen.get(2)).isEqualTo("host 127.0.0.2:9001");
+        assertThat(screen.get(3)).startsWith("[pool www] dynamic  busy 1 idle 1 max 4  queue 2");
+        assertThat(screen).anySatisfy(l -> assertThat(l).startsWith("  1 ").contains(" Running ").contains("      - "));
+        assertThat(screen).containsSubsequence("host 127.0.0.4:9001", "  cannot ask 127.0.0.4:9001: Connection refused");
+        assertThat(TopScreen.render("t", List.of(a), TopScreen.Sort.CPU, 0, 80, 24).get(1))
+                .as("one pool: no total line").isEqualTo("host 127.0.0.2:9001");
+    }
+
+    @Test
+    void anArgumentIsAnAddressWhenItHasAColonOrStartsWithASlash() {
+        assertThat(RemoteTarget.isAddress("www")).isFalse();
+        assertThat(RemoteTarget.isAddress("127.0.0.2:9001")).isTrue();
+        assertThat(RemoteTarget.isAddress("/run/php/www.sock")).isTrue();
+        assertThat(RemoteTarget.parse("127.0.0.2:9001")).contains(new RemoteTarget("127.0.0.2:9001", null));
+        assertThat(RemoteTarget.parse("127.0.0.2:9001/status")).contains(new RemoteTarget("127.0.0.2:9001", "/status"));
+        assertThat(RemoteTarget.parse("[::1]:9001/ping")).contains(new RemoteTarget("[::1]:9001", "/ping"));
+        assertThat(RemoteTarget.parse("localhost:9001")).contains(new RemoteTarget("localhost:9001", null));
+        assertThat(RemoteTarget.parse("/run/php/www.sock")).contains(new RemoteTarget("/run/php/www.sock", null));
+        assertThat(RemoteTarget.parse("/run/php/www.sock").orElseThrow().pathOr("/ping")).isEqualTo("/ping");
+        assertThat(RemoteTarget.parse("127.0.0.2:9001/status").orElseThrow().pathOr("/ping")).isEqualTo("/status");
+        assertThat(RemoteTarget.parse(":9001")).as("no host").isEmpty();
+        assertThat(RemoteTarget.parse("127.0.0.2:")).isEmpty();
+        assertThat(RemoteTarget.parse("127.0.0.2:70000")).isEmpty();
+        assertThat(RemoteTarget.parse("127.0.0.2:90a1")).isEmpty();
+        assertThat(RemoteTarget.parse("::1:9001")).as("IPv6 needs its brackets").isEmpty();
     }
 }

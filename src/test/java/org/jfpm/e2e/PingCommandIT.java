@@ -82,6 +82,47 @@ class PingCommandIT {
         }
     }
 
+    @Test
+    void anAddressIsAskedWithoutAConfigurationAsALoadBalancerWould() {
+        int port = freePort();
+        int status = freePort();
+        try (Jfpm jfpm = Jfpm.start(dir -> Jfpm.pool().maxChildren(1).line("ping.path = /ping").render(dir) + """
+                [tcp]
+                listen = 127.0.0.1:%d
+                pm = static
+                pm.max_children = 1
+                ping.path = /health
+                ping.response = ok
+                pm.status_path = /status
+                pm.status_listen = 127.0.0.1:%d
+                """.formatted(port, status))) {
+            Jfpm.Run statusListen = Jfpm.run(RUN_TIMEOUT, "ping", "--path", "/health", "--response", "ok",
+                    "127.0.0.1:" + status);
+            assertThat(statusListen.exitCode()).as(statusListen.toString()).isZero();
+            assertThat(statusListen.stdout().strip()).isEqualTo("127.0.0.1:" + status + " /health answered \"ok\"");
+
+            Jfpm.Run withPath = Jfpm.run(RUN_TIMEOUT, "ping", "--response", "ok", "127.0.0.1:" + port + "/health",
+                    jfpm.listenSocket().toString());
+            assertThat(withPath.exitCode()).as("the unix pool answers /ping, not ok: " + withPath).isEqualTo(1);
+            assertThat(withPath.stdout()).contains("127.0.0.1:" + port + " /health answered \"ok\"");
+            assertThat(withPath.stderr()).contains("jfpm ping: " + jfpm.listenSocket() + " /ping answered \"pong\", not \"ok\"");
+
+            Jfpm.Run unix = Jfpm.run(RUN_TIMEOUT, "ping", jfpm.listenSocket().toString());
+            assertThat(unix.exitCode()).as(unix.toString()).isZero();
+
+            int nobody = freePort();
+            Jfpm.Run refused = Jfpm.run(RUN_TIMEOUT, "ping", "127.0.0.1:" + nobody);
+            assertThat(refused.exitCode()).isEqualTo(1);
+            assertThat(refused.stderr()).contains("jfpm ping: 127.0.0.1:" + nobody + " cannot ask 127.0.0.1:" + nobody);
+
+            Jfpm.Run mixed = Jfpm.run(RUN_TIMEOUT, "ping", "-y", jfpm.confFile().toString(), "127.0.0.1:" + port);
+            assertThat(mixed.exitCode()).as(mixed.toString()).isEqualTo(64);
+            Jfpm.Run bad = Jfpm.run(RUN_TIMEOUT, "ping", "127.0.0.1:99999");
+            assertThat(bad.exitCode()).isEqualTo(64);
+            assertThat(bad.stderr()).contains("'127.0.0.1:99999' is not an address");
+        }
+    }
+
     private static int freePort() {
         try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             return s.getLocalPort();

@@ -19,6 +19,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.jfpm.e2e.ObservabilityIT.Stack;
 import org.jfpm.e2e.support.Jfpm;
+import org.jfpm.e2e.support.Listening;
 import org.jfpm.e2e.support.Pids;
 import org.junit.jupiter.api.Test;
 
@@ -64,6 +65,33 @@ class TopCommandIT {
                 tmux("kill-session", "-t", session);
             }
             assertThat(busy.join().statusCode()).isEqualTo(200);
+        }
+    }
+
+    /** {@code --once} over status addresses: one block per host, a total line, a host that is down. */
+    @Test
+    void severalHostsByStatusAddressOneBlockEachAndATotal() throws Exception {
+        assumeFalse(Jfpm.isReference(), "jfpm's own command");
+        int a = Listening.free();
+        int b = Listening.free();
+        int down = Listening.free();
+        try (Jfpm first = Jfpm.pool().maxChildren(2).line("pm.status_path = /status")
+                .line("pm.status_listen = 127.0.0.1:" + a).start();
+             Jfpm second = Jfpm.pool().maxChildren(3).line("pm.status_path = /status")
+                     .line("pm.status_listen = 127.0.0.1:" + b).start()) {
+            Jfpm.Run run = Jfpm.run(java.time.Duration.ofSeconds(30), "top", "--once", "127.0.0.1:" + a,
+                    "127.0.0.1:" + b + "/status", "127.0.0.1:" + down);
+            assertThat(run.exitCode()).as(run.toString()).isZero();
+            List<String> screen = List.of(run.stdout().split("\n"));
+            assertThat(screen.getFirst()).startsWith("jfpm top 127.0.0.1:" + a + " 127.0.0.1:" + b + " 127.0.0.1:"
+                    + down);
+            assertThat(screen.get(1)).as(run.stdout()).matches(
+                    "3 hosts, 1 down: busy 0 idle 5 max 5  queue 0  [0-9.]+ req/s  503s 0 \\(0 in all\\)");
+            assertThat(screen).as(run.stdout()).containsSubsequence(
+                    "host 127.0.0.1:" + a, "[pool www] static  busy 0 idle 2 max 2  queue 0 (oldest 0ms)  0.0 req/s",
+                    "host 127.0.0.1:" + b, "[pool www] static  busy 0 idle 3 max 3  queue 0 (oldest 0ms)  0.0 req/s",
+                    "host 127.0.0.1:" + down, "  cannot ask 127.0.0.1:" + down + ": Connection refused");
+            assertThat(screen).allSatisfy(l -> assertThat(l.length()).isLessThanOrEqualTo(80));
         }
     }
 
