@@ -4,6 +4,7 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.jfpm.log.PoolLog;
 import org.jfpm.config.FpmConfig;
 import org.jfpm.config.PoolConfig;
 
@@ -102,9 +103,9 @@ final class Ping {
         for (PoolConfig pool : pools) {
             String verdict = ping(pool, timeoutNanos);
             if (verdict == null) {
-                out.println("[pool " + pool.name() + "] " + pool.pingPath() + " answered \"" + pool.pingResponse() + "\"");
+                out.println(PoolLog.prefixed(pool.name(), pool.pingPath()) + " answered \"" + pool.pingResponse() + "\"");
             } else {
-                err.println("jfpm ping: [pool " + pool.name() + "] " + verdict);
+                err.println("jfpm ping: " + PoolLog.prefixed(pool.name(), verdict));
                 failed++;
             }
         }

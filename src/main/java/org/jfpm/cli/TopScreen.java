@@ -1,5 +1,6 @@
 package org.jfpm.cli;
 
+import org.jfpm.log.PoolLog;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -49,7 +50,7 @@ final class TopScreen {
             TopModel.PoolView p = pools.get(i);
             lines.add(p.host() == null ? "" : "host " + p.host()); // a cluster: which host the block is
             if (p.problem() != null) {
-                lines.add(p.name() == null ? "  " + p.problem() : "[pool " + p.name() + "] " + p.problem());
+                lines.add(p.name() == null ? "  " + p.problem() : PoolLog.prefixed(p.name(), p.problem()));
                 continue;
             }
             lines.add(String.format(Locale.ROOT, "[pool %s] %s  busy %d idle %d max %d  queue %d (oldest %s)  %.1f req/s",
