@@ -2,6 +2,7 @@ package org.jfpm.master;
 
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
+import java.net.StandardSocketOptions;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.time.LocalDateTime;
@@ -22,23 +23,28 @@ public final class JdkPreload {
         Thread.ofPlatform().daemon(true).name("jfpm-preload").start(JdkPreload::run);
     }
 
+    /** In the order the start needs them. */
     private static void run() {
         LocalDateTime.now(); // the local time zone's rules, read from tzdb.dat: the first log line
-        // the JDK's unix socket classes (UnixDomainSockets' SecureRandom included) and a listening
-        // socket's (Net, the extended socket options): the pools' sockets and their workers'
-        try {
-            SocketChannel.open(StandardProtocolFamily.UNIX).close();
-            ServerSocketChannel.open(StandardProtocolFamily.UNIX).close();
-        } catch (IOException | UnsupportedOperationException ignored) {
-            // the sockets are opened for real later, and say why they cannot be
-        }
-        // the virtual thread scheduler: php-cgi -i's stderr reader, the accept loops
+        // the virtual thread scheduler: php-cgi -i's stderr reader, then the accept loops
         try {
             Thread.ofVirtual().name("jfpm-preload-virtual").start(() -> { }).join();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            return;
         }
         // what ProcessBuilder.start asks after its first process has started
         System.getLogger("java.lang.ProcessBuilder").isLoggable(System.Logger.Level.DEBUG);
+        // the JDK's unix socket classes (UnixDomainSockets' SecureRandom included) and a listening
+        // socket's (Net, InetAddress, the extended socket options, which an option's first read
+        // sets up): the pools' sockets and their workers', once php-cgi -i has answered
+        try {
+            SocketChannel.open(StandardProtocolFamily.UNIX).close();
+            try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+                server.getOption(StandardSocketOptions.SO_RCVBUF);
+            }
+        } catch (IOException | UnsupportedOperationException ignored) {
+            // the sockets are opened for real later, and say why they cannot be
+        }
     }
 }
