@@ -10,6 +10,7 @@ import org.jfpm.config.ConfigLoader;
 import org.jfpm.config.ConfigOptions;
 import org.jfpm.config.FpmConfig;
 import org.jfpm.log.Log;
+import org.jfpm.master.JdkPreload;
 import org.jfpm.master.Master;
 import org.jfpm.os.Native;
 
@@ -95,6 +96,9 @@ public final class Main {
             return Ping.run(List.of(args).subList(1, args.length), System.out, System.err);
         }
         Options options = Options.parse(args);
+        if (options.action() == Options.Action.RUN && options.test() == 0) {
+            JdkPreload.startInBackground();
+        }
         if (options.action() != Options.Action.RUN || options.test() > 0) {
             linkInBackground();
         }

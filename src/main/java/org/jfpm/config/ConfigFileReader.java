@@ -109,11 +109,15 @@ final class ConfigFileReader {
             // printed by PHP's own error handler, outside php-fpm's log format
             throw new LoadFailure(ConfigMessage.verbatim("PHP:  " + e.getMessage()));
         }
+        // instanceof, not a pattern switch: the switch's bootstrap (SwitchBootstraps) takes 5-20 ms
+        // cold, and it would be the only one on the master's way to its first request
         for (IniStatement statement : statements) {
-            switch (statement) {
-                case IniStatement.Section s -> openSection(s.name());
-                case IniStatement.Entry e -> readEntry(file, e);
-                case IniStatement.ArrayItem a -> readArrayItem(file, a);
+            if (statement instanceof IniStatement.Section s) {
+                openSection(s.name());
+            } else if (statement instanceof IniStatement.Entry e) {
+                readEntry(file, e);
+            } else if (statement instanceof IniStatement.ArrayItem a) {
+                readArrayItem(file, a);
             }
         }
     }

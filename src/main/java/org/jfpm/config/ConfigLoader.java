@@ -58,7 +58,10 @@ public final class ConfigLoader {
             throw fail(messages, failure, null);
         }
         messages.addAll(JfpmDifferences.notices(global, pools));
-        List<PoolConfig> poolConfigs = pools.stream().map(p -> new PoolConfig(p.name(), p.values())).toList();
+        List<PoolConfig> poolConfigs = new ArrayList<>();
+        for (PoolSection p : pools) {
+            poolConfigs.add(new PoolConfig(p.name(), p.values()));
+        }
         return new FpmConfig(file, options, new GlobalConfig(global, options.daemonize()), poolConfigs, messages,
                 dump, StartupNotices.of(global, pools, root));
     }

@@ -5,6 +5,8 @@ import static org.jfpm.config.PoolDirectives.*;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 
 /**
@@ -78,7 +80,15 @@ final class PoolPostProcess {
 
     /** A listen value without ':' that is not a bare port is a unix socket path. */
     static boolean isUnixSocket(String listen) {
-        return listen.indexOf(':') < 0 && !listen.chars().allMatch(Character::isDigit);
+        if (listen.indexOf(':') >= 0) {
+            return false;
+        }
+        for (int i = 0; i < listen.length(); i++) {
+            if (!Character.isDigit(listen.charAt(i))) {
+                return true;
+            }
+        }
+        return false; // a bare port, or empty
     }
 
     private void checkProcessManager(String tag, SectionValues v) throws LoadFailure {
@@ -234,8 +244,11 @@ final class PoolPostProcess {
             return;
         }
         for (Directive<List<ArrayEntry>> array : List.of(PHP_VALUE, PHP_ADMIN_VALUE)) {
-            List<ArrayEntry> resolved = v.get(array).stream().map(e -> resolvePhpValue(e, v.get(PREFIX))).toList();
-            v.set(array, resolved);
+            List<ArrayEntry> resolved = new ArrayList<>();
+            for (ArrayEntry e : v.get(array)) {
+                resolved.add(resolvePhpValue(e, v.get(PREFIX)));
+            }
+            v.set(array, Collections.unmodifiableList(resolved));
         }
     }
 

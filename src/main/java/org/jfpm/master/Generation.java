@@ -1,8 +1,5 @@
 package org.jfpm.master;
 
-import java.io.IOException;
-import java.net.StandardProtocolFamily;
-import java.nio.channels.SocketChannel;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -77,7 +74,11 @@ final class Generation {
         ProcessLimit limit = new ProcessLimit(config.global().processMax());
         try {
             List<Prepared> prepared = prepareAll(config, setup);
-            prepared.stream().filter(p -> p != null && p.parent() != null).forEach(p -> g.parents.add(p.parent()));
+            for (Prepared p : prepared) {
+                if (p != null && p.parent() != null) {
+                    g.parents.add(p.parent());
+                }
+            }
             for (int i = 0; i < prepared.size(); i++) {
                 Prepared p = prepared.get(i);
                 if (p == null) {
@@ -129,7 +130,6 @@ final class Generation {
             for (PoolConfig pc : config.pools()) {
                 futures.add(each.submit(() -> prepare(pc, config.global(), setup)));
             }
-            initSocketClasses();
         }
         List<Prepared> prepared = new ArrayList<>();
         for (Future<Prepared> f : futures) {
@@ -145,19 +145,6 @@ final class Generation {
             }
         }
         return prepared;
-    }
-
-    /**
-     * Opens and closes one unix socket while the pools' php-cgi -i run, which leave this
-     * thread idle: the JDK's socket classes are initialized now rather than when the first
-     * socket is bound, UnixDomainSockets' SecureRandom (its temporary names) included.
-     */
-    private static void initSocketClasses() {
-        try {
-            SocketChannel.open(StandardProtocolFamily.UNIX).close();
-        } catch (IOException | UnsupportedOperationException ignored) {
-            // the sockets are opened for real a moment later, and say why they cannot be
-        }
     }
 
     /**

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import org.jfpm.config.ConfigException;
 import org.jfpm.config.ConfigLoader;
+import org.jfpm.config.ConfigMessage;
 import org.jfpm.config.FpmConfig;
 import org.jfpm.config.GlobalConfig;
 import org.jfpm.front.Listener;
@@ -72,8 +73,12 @@ public final class Master {
         if (!MasterStdio.openLog(global, forceStderr)) {
             return failStart();
         }
-        firstConfig.messages().forEach(m -> Log.log(m.level(), m.text()));
-        firstConfig.startupMessages().forEach(m -> Log.log(m.level(), m.text()));
+        for (ConfigMessage m : firstConfig.messages()) {
+            Log.log(m.level(), m.text());
+        }
+        for (ConfigMessage m : firstConfig.startupMessages()) {
+            Log.log(m.level(), m.text());
+        }
         try {
             if (!setUp()) {
                 return failStart();

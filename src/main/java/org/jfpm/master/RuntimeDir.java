@@ -43,7 +43,8 @@ final class RuntimeDir {
     private RuntimeDir() {}
 
     /**
-     * A new directory, traversable by the pools' users and listable by nobody but the master.
+     * A new directory, traversable by the pools' users and listable by nobody but the master;
+     * those of masters that are gone are removed in the background.
      * Named as {@link Files#createTempDirectory} would name it, without its SecureRandom (whose
      * set-up is slow to load): mkdir(2) fails on any existing name, a planted symbolic link
      * included, so a name that was guessed costs another try, never the directory.
@@ -63,7 +64,9 @@ final class RuntimeDir {
                 continue;
             }
             held = lock(dir);
-            removeStale(dir);
+            // off the way to the first request: a directory stream, a glob and a lock per entry
+            // cost tens of milliseconds cold, and nothing of this start depends on the result
+            Thread.ofPlatform().daemon(true).name("jfpm-stale").start(() -> removeStale(dir));
             return dir;
         }
     }
