@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.BooleanSupplier;
 import org.jfpm.config.ConfigLoader;
 import org.jfpm.config.ConfigOptions;
@@ -88,5 +89,18 @@ final class PoolFixture implements AutoCloseable {
         Log.tap(null);
         Log.setLevel(level);
         assertThat(pool.isStopping()).isTrue();
+    }
+
+    /** A request on its own thread: the worker it got, null, or what it threw. */
+    static CompletableFuture<Worker> request(Pool pool) {
+        CompletableFuture<Worker> got = new CompletableFuture<>();
+        Thread.ofVirtual().start(() -> {
+            try {
+                got.complete(pool.acquire());
+            } catch (Throwable e) {
+                got.completeExceptionally(e);
+            }
+        });
+        return got;
     }
 }

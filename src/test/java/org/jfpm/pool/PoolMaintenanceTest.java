@@ -1,6 +1,7 @@
 package org.jfpm.pool;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.jfpm.pool.PoolFixture.request;
 import static org.jfpm.pool.PoolFixture.await;
 
 import java.nio.file.Path;
@@ -118,15 +119,4 @@ class PoolMaintenanceTest {
         }
     }
 
-    private static CompletableFuture<Worker> request(Pool pool) {
-        CompletableFuture<Worker> got = new CompletableFuture<>();
-        Thread.ofVirtual().start(() -> {
-            try {
-                got.complete(pool.acquire());
-            } catch (Throwable e) {
-                got.completeExceptionally(e);
-            }
-        });
-        return got;
-    }
 }

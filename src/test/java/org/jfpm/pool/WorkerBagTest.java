@@ -1,6 +1,7 @@
 package org.jfpm.pool;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.jfpm.pool.PoolFixture.request;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.jfpm.pool.PoolFixture.await;
 import static org.jfpm.pool.PoolFixture.awaitParked;
@@ -23,18 +24,6 @@ class WorkerBagTest {
     @TempDir
     Path dir;
 
-    /** A request on its own thread: the worker it got, null, or what it threw. */
-    private static CompletableFuture<Worker> request(Pool pool) {
-        CompletableFuture<Worker> got = new CompletableFuture<>();
-        Thread.ofVirtual().start(() -> {
-            try {
-                got.complete(pool.acquire());
-            } catch (Throwable e) {
-                got.completeExceptionally(e);
-            }
-        });
-        return got;
-    }
 
     @Test
     void aReturningWorkerGoesStraightToTheOldestWaiterNotToTheIdleStack() throws Exception {
