@@ -39,6 +39,7 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 BUDGET_KB = 64 * 1024
+KILL_GRACE = 0.05
 
 HOG = b"<?php\n// exhausts memory_limit: PHP's fatal error, a 500\n$a = [];\nwhile (true) { $a[] = str_repeat('x', 1 << 20); }\n"
 SUICIDE = (b"<?php\n// half an answer, then the worker kills itself: the answer must fail\n"
@@ -65,7 +66,7 @@ class Chaos:
         self.lock = threading.Lock()
         self.results = []       # (scenario, start, end, ok, why)
         self.nginx_reloads = [] # times
-        self.kills = []         # (time, pid, busy)
+        self.kills = []         # (time before, time after, pid, busy)
         self.faults = {}
         self.rss_max = 0
         self.peers = None
@@ -274,9 +275,12 @@ http {{
                 time.sleep(2)
                 os.kill(pid, signal.SIGCONT)
                 return
-            with self.lock:
-                self.kills.append((time.time(), pid, kind == "kill_busy"))
+            # the kill's moment is known to lie between these two readings: this thread may
+            # wait for the GIL on either side of the kill, while clients keep sending
+            before = time.time()
             os.kill(pid, signal.SIGKILL)
+            with self.lock:
+                self.kills.append((before, time.time(), pid, kind == "kill_busy"))
         elif kind == "usr2":
             os.kill(self.jfpm.pid, signal.SIGUSR2)
         elif kind == "usr1":
@@ -323,13 +327,16 @@ http {{
         return self.report(rss0, threads0, fds0, rss1, threads1, fds1)
 
     def report(self, rss0, threads0, fds0, rss1, threads1, fds1):
-        busy_kills = [(t, pid) for t, pid, busy in self.kills]
+        # a request fails on a killed worker when its flight overlaps the kill, or starts within
+        # KILL_GRACE after it: until the kernel has closed the dead worker's socket, the master
+        # may still hand it a request, whose write then succeeds and whose answer never comes
+        kills = [(t0, t1 + KILL_GRACE) for t0, t1, _, _ in self.kills]
         failed = [r for r in self.results if not r[3]]
         # a busy worker killed while the request was in flight; or nginx's reload closing the client's
         # kept connection (its old workers close idle client connections: clients retry those)
         # (its old workers close idle client connections, and abort what they still carry when they
         # exit: "open socket left in connection" in nginx's error log): a broken answer, not a status
-        explained = [r for r in failed if any(r[1] <= t <= r[2] for t, _ in busy_kills)
+        explained = [r for r in failed if any(r[1] <= t1 and t0 <= r[2] for t0, t1 in kills)
                      or not r[4].startswith("status")
                      and any(t <= r[2] and r[1] <= t + 5 for t in self.nginx_reloads)]
         unexplained = [r for r in failed if r not in explained]
