@@ -265,6 +265,9 @@ public final class Master {
         Log.notice("fpm is running, pid " + ProcessHandle.current().pid());
         Log.notice("ready to handle connections");
         systemd.reloaded();
+        // the new pools serve: a further USR2 may build the next generation while this one's
+        // predecessor drains (each drain is its own; a signal is never dropped for it)
+        reloading.set(false);
         try {
             drain(old, next.global().processControlTimeout());
         } finally {

@@ -84,6 +84,30 @@ class ReloadIT {
         }
     }
 
+    /**
+     * A USR2 that comes while the previous reload still waits for an old request is not
+     * dropped: the new pools serve once "ready" is said, and the next reload starts then.
+     */
+    @Test
+    void aReloadWhileThePreviousOneDrainsIsNotDropped() throws Exception {
+        try (Jfpm jfpm = Jfpm.pool().maxChildren(2).start();
+             Nginx nginx = Nginx.passingTo(jfpm.nginxAddress()).start();
+             Http http = new Http(nginx.baseUrl())) {
+            java.util.concurrent.CompletableFuture<HttpResponse<byte[]>> slow =
+                    java.util.concurrent.CompletableFuture.supplyAsync(() -> http.get("/sleep.php?ms=8000"));
+            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (!Http.text(http.get("/fpmstatus.php")).contains("sleep.php") && System.nanoTime() < deadline) {
+                Thread.sleep(20); // until a worker runs the slow request
+            }
+            jfpm.signal("USR2");
+            jfpm.awaitLogs("NOTICE: ready to handle connections", 2, Duration.ofSeconds(20));
+            jfpm.signal("USR2"); // the first reload's old pool still waits for the 8 s request
+            jfpm.awaitLogs("NOTICE: ready to handle connections", 3, Duration.ofSeconds(6));
+            assertThat(slow.isDone()).as("the old request still running").isFalse();
+            assertThat(slow.get(30, java.util.concurrent.TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+        }
+    }
+
     @Test
     void reloadAppliesAChangedMaxChildren() throws Exception {
         try (Jfpm jfpm = Jfpm.pool().maxChildren(2).start();
