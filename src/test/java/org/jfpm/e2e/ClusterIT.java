@@ -424,7 +424,12 @@ class ClusterIT {
                     kinds.merge(kind, 1L, Long::sum);
                 }
             }
-            return String.join("\n", kinds.entrySet().stream().map(e -> e.getValue() + " x " + e.getKey()).toList());
+            // the lines of answers cut after a request reached a host, whole (when, which host): the
+            // ones that can cost a retried request's side effects
+            List<String> cuts = Files.readAllLines(run.resolve("nginx-error.log")).stream()
+                    .filter(l -> l.contains("prematurely closed") && l.contains("response header")).toList();
+            return String.join("\n", kinds.entrySet().stream().map(e -> e.getValue() + " x " + e.getKey()).toList())
+                    + (cuts.isEmpty() ? "" : "\nanswers cut before their header:\n" + String.join("\n", cuts));
         } catch (IOException e) {
             return "(no nginx error log: " + e + ")";
         }
