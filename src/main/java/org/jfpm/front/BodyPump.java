@@ -83,7 +83,10 @@ final class BodyPump implements Runnable {
                 }
             }
         } catch (IOException e) {
-            relay.frontDead = true; // writing a management answer failed: the web server is gone
+            // writing a management answer failed: the web server is gone, and so is the rest
+            // of the body; the script gets its end now rather than wait for input that never comes
+            relay.frontDead = true;
+            relay.endBodyForWorker();
         }
     }
 }

@@ -147,7 +147,7 @@ final class Relay extends ResponseRelay {
     private synchronized void giveBack() {
         if (!released) {
             released = true;
-            conn.pool.release(worker);
+            worker.pool().release(worker); // its own pool: the connection may be on a reloaded one by now
         }
     }
 
@@ -196,7 +196,7 @@ final class Relay extends ResponseRelay {
             return;
         }
         worker.markBroken();
-        conn.pool.log().debug("request body of " + bodyBytes + " bytes for a CONTENT_LENGTH of "
+        worker.pool().log().debug("request body of " + bodyBytes + " bytes for a CONTENT_LENGTH of "
                 + info.contentLength() + ": child " + worker.pid() + " will be replaced");
         workerWrite.lock();
         try {

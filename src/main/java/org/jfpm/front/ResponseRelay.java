@@ -255,7 +255,7 @@ abstract sealed class ResponseRelay permits Relay {
         worker.markBroken();
         stopForwarding();
         if (!worker.pool().isStopping()) {
-            conn.pool.log().debug("child " + worker.pid() + " " + problem);
+            worker.pool().log().debug("child " + worker.pid() + " " + problem);
         }
         if (finished) {
             return true; // the front had its whole answer before
@@ -264,7 +264,7 @@ abstract sealed class ResponseRelay permits Relay {
             frontDead = true;
             return false;
         }
-        String text = "jfpm: child " + worker.pid() + " of pool " + conn.pool.name() + " ended before answering";
+        String text = "jfpm: child " + worker.pid() + " of pool " + worker.pool().name() + " ended before answering";
         byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
         ByteBuffer out = ByteBuffer.allocate(Records.paddedLength(bytes.length) + Records.paddedLength(8));
         Records.stream(out, Fcgi.STDERR, requestId, bytes, 0, bytes.length);
