@@ -89,11 +89,11 @@ final class PoolMaintenance {
                             + " spare children"));
         }
         PmDecision d = t.decision();
+        if (d.countReached()) { // counted first: whoever reads the warning finds it counted
+            pool.scoreboard().countMaxChildrenReached();
+        }
         if (d.warning() != null) {
             Log.warning(d.warning());
-        }
-        if (d.countReached()) {
-            pool.scoreboard().countMaxChildrenReached();
         }
         if (t.victim() != null) {
             children.leave(t.victim(), Signals.SIGTERM, true); // not replaced
@@ -164,11 +164,11 @@ final class PoolMaintenance {
         }
         int reserved = children.reserve(d.spawn());
         return () -> {
+            if (d.countReached()) { // counted first: whoever reads the warning finds it counted
+                pool.scoreboard().countMaxChildrenReached();
+            }
             if (d.warning() != null) {
                 Log.warning(d.warning());
-            }
-            if (d.countReached()) {
-                pool.scoreboard().countMaxChildrenReached();
             }
             if (reserved > 0) {
                 children.launch(reserved, Level.DEBUG);
