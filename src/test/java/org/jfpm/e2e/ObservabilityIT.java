@@ -212,7 +212,9 @@ class ObservabilityIT {
                 Pids.sleep(Duration.ofMillis(30));
             }
             assertThat(running).as("a full page showing the sleeping request\n" + s.logs()).isNotNull();
-            String block = running.substring(running.lastIndexOf("****", running.indexOf("/sleep.php?ms=3000")));
+            int at = running.indexOf("/sleep.php?ms=3000");
+            int next = running.indexOf("\n****", at); // the next worker's block, if this one is not the last
+            String block = running.substring(running.lastIndexOf("****", at), next < 0 ? running.length() : next);
             assertThat(block).contains("state:                Running\n", "request method:       GET\n")
                     .containsPattern("script:               /\\S+/sleep\\.php\n").doesNotContain("Idle");
             assertThat(running).contains("active processes:     1\n");
