@@ -3,6 +3,9 @@ package org.jfpm.pool;
 import java.nio.channels.SocketChannel;
 import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.jfpm.os.Native;
 
 /**
@@ -25,7 +28,16 @@ interface ChildProcess {
     CompletableFuture<?> onExit();
 
     /** Waits up to {@code seconds} for the process to exit; true when it has. */
-    boolean awaitExit(long seconds) throws InterruptedException;
+    default boolean awaitExit(long seconds) throws InterruptedException {
+        try {
+            onExit().get(seconds, TimeUnit.SECONDS);
+            return true;
+        } catch (TimeoutException e) {
+            return false;
+        } catch (ExecutionException e) {
+            throw new IllegalStateException(e);
+        }
+    }
 
     /** The exit value (128 + N for death by signal N) once exited; empty when another process reaped it. */
     OptionalInt exitValue();

@@ -65,10 +65,6 @@ final class PhpCgiStarter implements WorkerStarter {
             return process.onExit();
         }
 
-        @Override
-        public boolean awaitExit(long seconds) throws InterruptedException {
-            return process.awaitExit(seconds);
-        }
 
         @Override
         public OptionalInt exitValue() {

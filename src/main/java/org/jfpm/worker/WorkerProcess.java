@@ -16,7 +16,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /**
  * One running php-cgi and the master's kept FastCGI connection to it.
@@ -272,18 +271,6 @@ public final class WorkerProcess {
     /** Completes when the process has exited. */
     public CompletableFuture<?> onExit() {
         return exit;
-    }
-
-    /** Waits up to {@code seconds} for the process to exit; true when it has. */
-    public boolean awaitExit(long seconds) throws InterruptedException {
-        try {
-            exit.get(seconds, TimeUnit.SECONDS);
-            return true;
-        } catch (TimeoutException e) {
-            return false;
-        } catch (ExecutionException e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     /**

@@ -5,9 +5,6 @@ import java.util.List;
 import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 import org.jfpm.os.Signals;
@@ -94,17 +91,6 @@ final class StubStarter implements WorkerStarter {
             return exit;
         }
 
-        @Override
-        public boolean awaitExit(long seconds) throws InterruptedException {
-            try {
-                exit.get(seconds, TimeUnit.SECONDS);
-                return true;
-            } catch (TimeoutException e) {
-                return false;
-            } catch (ExecutionException e) {
-                throw new IllegalStateException(e);
-            }
-        }
 
         @Override
         public OptionalInt exitValue() {
