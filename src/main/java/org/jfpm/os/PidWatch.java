@@ -8,6 +8,7 @@ import java.lang.invoke.MethodHandle;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Learns at once when a process that is not the master's child exits: a pidfd per
@@ -17,6 +18,14 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * <p>The master uses it for the children php-cgi's parent forks (shared workers):
  * php-cgi reaps them, so their exit status is not known here, only the moment.
+ *
+ * <p>An entry of the set is named by a token of its own, never by its descriptor's
+ * number, and leaves the set by EPOLL_CTL_DEL before its pidfd is closed. Closing alone
+ * is not enough: epoll drops an entry only when the last descriptor of its open file
+ * goes, and a process the JVM is spawning at that moment holds a copy until its exec
+ * (epoll(7), "Will closing a file descriptor cause it to be removed from all epoll
+ * interest lists?"). The entry would fire again with a number that by then names a
+ * socket, and the reader would close that socket.
  */
 public final class PidWatch {
     private PidWatch() {}
@@ -34,12 +43,17 @@ public final class PidWatch {
 
     private static final int EPOLL_CLOEXEC = Native.O_CLOEXEC;
     private static final int EPOLL_CTL_ADD = 1;
+    private static final int EPOLL_CTL_DEL = 2;
     private static final int EPOLLIN = 1;
     /** struct epoll_event is packed on x86-64: uint32 events, then the 64-bit data. */
     private static final int EVENT_SIZE = 12;
     private static final int BATCH = 64;
 
-    private static final Map<Integer, CompletableFuture<Void>> WATCHED = new ConcurrentHashMap<>();
+    /** A process being watched: its pidfd, and what completes when it exits. */
+    private record Watch(int pidfd, CompletableFuture<Void> exited) {}
+
+    private static final Map<Long, Watch> WATCHED = new ConcurrentHashMap<>();
+    private static final AtomicLong TOKENS = new AtomicLong();
     private static int epollFd = -1;
 
     /** Completes when process {@code pid} has exited (at once if it is already gone). */
@@ -53,13 +67,14 @@ public final class PidWatch {
                 return exited;
             }
             Native.check("pidfd_open", fd, state);
-            WATCHED.put(fd, exited);
+            long token = TOKENS.incrementAndGet();
+            WATCHED.put(token, new Watch(fd, exited));
             MemorySegment event = arena.allocate(EVENT_SIZE);
             event.set(INT, 0, EPOLLIN);
-            event.set(ValueLayout.JAVA_INT_UNALIGNED, 4, fd);
+            event.set(ValueLayout.JAVA_LONG_UNALIGNED, 4, token);
             int rc = (int) EPOLL_CTL.invokeExact(state, epoll(), EPOLL_CTL_ADD, fd, event);
             if (rc < 0) {
-                WATCHED.remove(fd);
+                WATCHED.remove(token);
                 int ignored = (int) CLOSE.invokeExact(state, fd);
                 Native.check("epoll_ctl", rc, state);
             }
@@ -92,13 +107,14 @@ public final class PidWatch {
             while (true) {
                 int n = (int) EPOLL_WAIT.invokeExact(state, epfd, events, BATCH, -1);
                 for (int i = 0; i < n; i++) {
-                    int fd = events.get(ValueLayout.JAVA_INT_UNALIGNED, (long) i * EVENT_SIZE + 4);
-                    CompletableFuture<Void> exited = WATCHED.remove(fd);
-                    int ignored = (int) CLOSE.invokeExact(state, fd); // closing removes it from the set
-                    if (exited != null) {
-                        // what waits for the exit runs elsewhere: this thread only reads the set
-                        Thread.ofVirtual().name("exited").start(() -> exited.complete(null));
+                    Watch watch = WATCHED.remove(events.get(ValueLayout.JAVA_LONG_UNALIGNED, (long) i * EVENT_SIZE + 4));
+                    if (watch == null) {
+                        continue; // cannot happen: an entry leaves the set before its token is forgotten
                     }
+                    int deleted = (int) EPOLL_CTL.invokeExact(state, epfd, EPOLL_CTL_DEL, watch.pidfd(), MemorySegment.NULL);
+                    int closed = (int) CLOSE.invokeExact(state, watch.pidfd());
+                    // what waits for the exit runs elsewhere: this thread only reads the set
+                    Thread.ofVirtual().name("exited").start(() -> watch.exited().complete(null));
                 }
             }
         } catch (Throwable t) {
