@@ -223,12 +223,23 @@ abstract class FrontChannel {
             return false;
         }
         wp += n;
-        if (readingHead && headDeadline == IDLE && n > 0
-                && !HEAD_DEADLINE.compareAndSet(this, IDLE, System.nanoTime() + Listener.HEAD_TIMEOUT_NANOS)) {
-            // the next request has begun, but a drain closed the connection first: it goes nowhere
-            throw new ClosedChannelException();
+        if (readingHead && n > 0) {
+            nextHeadArrived();
         }
         return true;
+    }
+
+    /**
+     * Bytes of a head were read: on an idle kept connection its timer starts now. A drain
+     * that closed the connection first wins, even when the read had taken the bytes
+     * before the close: the request goes nowhere, so the web server may send it elsewhere.
+     */
+    private void nextHeadArrived() throws ClosedChannelException {
+        long deadline = headDeadline;
+        if (deadline == DRAINED || (deadline == IDLE
+                && !HEAD_DEADLINE.compareAndSet(this, IDLE, System.nanoTime() + Listener.HEAD_TIMEOUT_NANOS))) {
+            throw new ClosedChannelException();
+        }
     }
 
     /** Room for {@code wp} to reach past the capacity: a large buffer, then doubling up to the bound. */

@@ -13,6 +13,7 @@ import java.nio.channels.spi.SelectorProvider;
 import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.jfpm.fastcgi.Fcgi;
 import org.jfpm.fastcgi.NameValuePairs;
 import org.jfpm.fastcgi.Records;
@@ -174,6 +175,50 @@ class RequestReaderTest {
         assertThat(r.script.written()).isEmpty();
     }
 
+    // ---- a graceful stop (SIGQUIT) and a kept connection ----
+
+    /** The first request of a kept connection, read to its end: the connection then waits idle. */
+    private static Reader servedOnce(byte[]... next) throws Exception {
+        byte[][] chunks = new byte[next.length + 1][];
+        chunks[0] = HEAD;
+        System.arraycopy(next, 0, chunks, 1, next.length);
+        Reader r = new Reader(chunks);
+        r.headExpected();
+        assertThat(r.readBegin()).isTrue();
+        r.requestBegun();
+        assertThat(r.readParams()).isTrue();
+        r.headDone();
+        r.skipBody();
+        r.headExpected();
+        return r;
+    }
+
+    @Test
+    void aDrainClosesAKeptConnectionIdleBetweenRequests() throws Exception {
+        Reader r = servedOnce(HEAD);
+        assertThat(r.closeIfIdle()).isTrue();
+        assertThatThrownBy(r::readBegin).isInstanceOf(java.nio.channels.ClosedChannelException.class);
+    }
+
+    @Test
+    void aNextRequestReadWhileADrainClosesTheConnectionGoesNowhere() throws Exception {
+        Reader r = servedOnce(HEAD);
+        // the read has taken the next head's bytes when the drain closes the connection
+        r.script.duringNextRead(() -> assertThat(r.closeIfIdle()).isTrue());
+        assertThatThrownBy(r::readBegin).isInstanceOf(java.nio.channels.ClosedChannelException.class);
+    }
+
+    @Test
+    void aNextRequestWhoseFirstByteCameFirstIsNotClosedByADrain() throws Exception {
+        Reader r = servedOnce(Arrays.copyOf(HEAD, 1), Arrays.copyOfRange(HEAD, 1, HEAD.length));
+        AtomicBoolean closed = new AtomicBoolean(true);
+        // the drain comes while the rest of the head is read, after its first byte
+        r.script.duringNextRead(() -> r.script.duringNextRead(() -> closed.set(r.closeIfIdle())));
+        assertThat(r.readBegin()).isTrue();
+        assertThat(r.readParams()).isTrue();
+        assertThat(closed).as("the drain closed it").isFalse();
+    }
+
     // ---- records that close the connection, with the reason the log gives ----
 
     private static String failure(ThrowingReads reads, byte[]... chunks) {
@@ -243,6 +288,8 @@ class RequestReaderTest {
     private static final class ScriptedChannel extends SocketChannel {
         private final ArrayDeque<ByteBuffer> reads = new ArrayDeque<>();
         private final ByteArrayOutputStream writes = new ByteArrayOutputStream();
+        /** Runs inside the next read, after the bytes are taken and before they are returned. */
+        private Runnable duringNextRead;
 
         ScriptedChannel(byte[]... chunks) {
             super(SelectorProvider.provider());
@@ -257,6 +304,10 @@ class RequestReaderTest {
             return writes.toByteArray();
         }
 
+        void duringNextRead(Runnable action) {
+            duringNextRead = action;
+        }
+
         @Override
         public int read(ByteBuffer dst) {
             ByteBuffer next = reads.peek();
@@ -269,6 +320,11 @@ class RequestReaderTest {
             next.position(next.position() + n);
             if (!next.hasRemaining()) {
                 reads.poll();
+            }
+            Runnable action = duringNextRead;
+            duringNextRead = null;
+            if (action != null) {
+                action.run();
             }
             return n;
         }
