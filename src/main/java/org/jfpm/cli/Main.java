@@ -31,6 +31,7 @@ public final class Main {
     }
 
     public static void main(String[] args) {
+        shareTheMachine();
         int status = run(args);
         Log.flush();
         System.out.flush();
@@ -39,6 +40,29 @@ public final class Main {
             System.exit(status); // the JVM writes the cache in its own exit sequence
         }
         exitNow(status);
+    }
+
+    /** The property that sizes the virtual threads' scheduler, read when the first one starts. */
+    static final String CARRIERS = "jdk.virtualThreadScheduler.parallelism";
+
+    /**
+     * The master's virtual threads run on half the processors (one on a machine of two or
+     * three), unless {@code -D}{@value #CARRIERS} says otherwise. The JDK's default is one
+     * carrier thread per processor, but the master shares the machine with the workers
+     * and the web server, and each request it relays wakes a carrier: with fewer carriers
+     * a busy one takes the next task from its queue instead of waking an idle one, which
+     * costs two futex calls and a cache miss. On two processors one carrier cut the
+     * master's CPU per request by 10-36% and raised requests per second by 3-12% in every
+     * bench/run.sh scenario (docs/performance.md).
+     */
+    static void shareTheMachine() {
+        if (System.getProperty(CARRIERS) == null) {
+            System.setProperty(CARRIERS, Integer.toString(carriers(Runtime.getRuntime().availableProcessors())));
+        }
+    }
+
+    static int carriers(int processors) {
+        return Math.max(1, processors / 2);
     }
 
     /**
