@@ -136,6 +136,15 @@ abstract class FrontChannel {
         return true;
     }
 
+    /** Shuts the connection's output (FIN) after its last answer; reading goes on (a body's rest). */
+    final void endOutput() {
+        try {
+            channel.shutdownOutput();
+        } catch (IOException ignored) {
+            // the web server has gone: the connection closes anyway
+        }
+    }
+
     /** Whether the sweeper closed the connection: its read failed because the head was late. */
     final boolean headTimedOut() {
         return headTimedOut;

@@ -101,6 +101,11 @@ final class FrontConnection extends RequestReader implements Runnable {
         }
     }
 
+    /** A graceful stop has begun: an answer ending now is the connection's last. */
+    boolean draining() {
+        return listener.draining();
+    }
+
     /** Takes the listener's current pool: after a reload the next request goes to the new one. */
     private void bind() {
         Listener.Binding b = listener.binding();

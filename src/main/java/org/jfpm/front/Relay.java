@@ -104,7 +104,7 @@ final class Relay extends ResponseRelay {
                 throw pump.error();
             }
         }
-        return workerOk && !frontDead && conn.keepConn;
+        return workerOk && !frontDead && !lastAnswer && conn.keepConn;
     }
 
     /** After fastcgi_finish_request(): the worker's remaining output is read and dropped (own virtual thread). */

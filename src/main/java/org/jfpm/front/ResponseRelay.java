@@ -53,6 +53,8 @@ abstract sealed class ResponseRelay permits Relay {
     volatile boolean frontDead;
     /** The web server aborted the request: of the rest of the answer only END_REQUEST is passed on. */
     volatile boolean aborted;
+    /** A graceful stop had begun when END_REQUEST went out: the connection's output is shut, it serves no other request. */
+    boolean lastAnswer;
 
     ResponseRelay(FrontConnection conn, Worker worker, ResponseHead head) {
         this.conn = conn;
@@ -238,6 +240,12 @@ abstract sealed class ResponseRelay permits Relay {
         }
         try {
             conn.writeToFront(b, from, to);
+            if (end && conn.draining()) {
+                // the FIN follows END_REQUEST at once: nginx then sees both before it keeps
+                // the connection for its next request, and drops it instead of sending on it
+                lastAnswer = true;
+                conn.endOutput();
+            }
             return true;
         } catch (IOException e) {
             frontDead = true; // the client went away: drain the worker, then close

@@ -67,6 +67,83 @@ class GracefulDrainIT {
         }
     }
 
+    /**
+     * The answer in flight when the stop begins is its connection's last: the connection's
+     * output ends right after that answer's END_REQUEST (so nginx sees both together and
+     * keeps the connection for nothing), and a request already sent behind it is not
+     * served: it reached no worker, and the web server may send it elsewhere.
+     */
+    @Test
+    void theAnswerInFlightIsItsConnectionsLastEvenWithARequestAlreadySentBehindIt() throws Exception {
+        assumeFalse(Jfpm.isReference(), "php-fpm keeps a kept connection open until its child exits");
+        try (Jfpm jfpm = Jfpm.pool().maxChildren(2).start()) {
+            java.nio.file.Path first = jfpm.dir().resolve("first.pid");
+            java.nio.file.Path second = jfpm.dir().resolve("second.pid");
+            String sleep = ProjectFiles.phpDocroot().resolve("sleep.php").toString();
+            try (SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+                ch.connect(UnixDomainSocketAddress.of(jfpm.listenSocket()));
+                ByteBuffer both = ByteBuffer.allocate(8192);
+                request(both, sleep, "ms=2000&pidfile=" + first);
+                request(both, sleep, "ms=0&pidfile=" + second); // behind it, on the same connection
+                both.flip();
+                while (both.hasRemaining()) {
+                    ch.write(both);
+                }
+                CompletableFuture<byte[]> untilEnd = CompletableFuture.supplyAsync(() -> readToEnd(ch), OWN_THREAD);
+                awaitFile(first);
+
+                jfpm.signal("QUIT");
+                byte[] answers = untilEnd.get(20, TimeUnit.SECONDS);
+                String text = new String(answers, StandardCharsets.ISO_8859_1);
+                assertThat(text).as("the request in flight is answered").contains("slept pid=");
+                assertThat(endRequests(answers)).as("one answer, then the end of the connection").isEqualTo(1);
+            }
+            assertThat(jfpm.awaitExit(Duration.ofSeconds(20))).hasValue(0);
+            assertThat(second).as("the request behind it reached no worker").doesNotExist();
+        }
+    }
+
+    private static void request(ByteBuffer out, String script, String query) {
+        Map<String, String> params = new LinkedHashMap<>();
+        params.put("REQUEST_METHOD", "GET");
+        params.put("SCRIPT_NAME", "/sleep.php");
+        params.put("SCRIPT_FILENAME", script);
+        params.put("QUERY_STRING", query);
+        byte[] encoded = org.jfpm.fastcgi.NameValuePairs.encode(params);
+        org.jfpm.fastcgi.Records.beginRequest(out, 1, org.jfpm.fastcgi.Fcgi.RESPONDER, org.jfpm.fastcgi.Fcgi.KEEP_CONN);
+        org.jfpm.fastcgi.Records.streamAll(out, org.jfpm.fastcgi.Fcgi.PARAMS, 1, encoded);
+        org.jfpm.fastcgi.Records.header(out, org.jfpm.fastcgi.Fcgi.PARAMS, 1, 0);
+        org.jfpm.fastcgi.Records.header(out, org.jfpm.fastcgi.Fcgi.STDIN, 1, 0);
+    }
+
+    /** Every byte the connection gives until its end of stream (or reset). */
+    private static byte[] readToEnd(SocketChannel ch) {
+        java.io.ByteArrayOutputStream all = new java.io.ByteArrayOutputStream();
+        ByteBuffer in = ByteBuffer.allocate(8192);
+        try {
+            while (ch.read(in.clear()) >= 0) {
+                all.write(in.array(), 0, in.position());
+            }
+        } catch (java.io.IOException reset) {
+            // the end as well
+        }
+        return all.toByteArray();
+    }
+
+    private static int endRequests(byte[] records) {
+        ByteBuffer b = ByteBuffer.wrap(records);
+        int count = 0;
+        int p = 0;
+        int n;
+        while ((n = org.jfpm.fastcgi.RecordScan.scan(b, p, records.length)) > 0) {
+            if (org.jfpm.fastcgi.RecordScan.type(b, p) == org.jfpm.fastcgi.Fcgi.END_REQUEST) {
+                count++;
+            }
+            p += n;
+        }
+        return count;
+    }
+
     private static void awaitFile(java.nio.file.Path file) throws InterruptedException {
         long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
         while (!java.nio.file.Files.exists(file) && System.nanoTime() < until) {
