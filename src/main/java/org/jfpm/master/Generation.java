@@ -303,6 +303,11 @@ final class Generation {
         pools.forEach(Pool::terminate);
     }
 
+    /** Every worker ends at once ({@link Pool#terminateNow()}): a fast stop. */
+    void terminateNow() {
+        pools.forEach(Pool::terminateNow);
+    }
+
     /** After its workers are gone: close the access logs and timers. */
     void closeFronts() {
         fronts.forEach(PoolFront::close);

@@ -328,7 +328,7 @@ public final class Master {
         g.pools().forEach(Pool::stopAccepting);
         List<Generation> all = new ArrayList<>(draining);
         all.add(g);
-        all.forEach(Generation::terminate);
+        all.forEach(state == State.TERMINATING ? Generation::terminateNow : Generation::terminate);
         waitForWorkers(all, 1000);
         all.forEach(x -> x.signalAll(Signals.SIGKILL));
         waitForWorkers(all, 2000);

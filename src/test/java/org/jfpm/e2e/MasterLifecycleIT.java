@@ -70,19 +70,50 @@ class MasterLifecycleIT {
     }
 
     /**
-     * Idle workers leave as soon as the master stops: each exits by itself (php-cgi waits on
-     * its kept connection through a SIGTERM, so the master closes it), none waits for the
-     * SIGKILL that follows a second later.
+     * Idle workers leave as soon as the master stops gracefully: each exits by itself
+     * (php-cgi waits on its kept connection through a SIGTERM, so the master closes it), none
+     * waits for the SIGKILL that follows a second later.
      */
-    @ParameterizedTest(name = "SIG{0}")
-    @CsvSource({"TERM", "QUIT"})
-    void idleWorkersExitWithoutSigkill(String signal) {
+    @Test
+    void idleWorkersExitWithoutSigkillOnAGracefulStop() {
         try (Jfpm jfpm = Jfpm.pool().globalLine("log_level = debug").start()) {
             jfpm.awaitLogs("DEBUG: .*\\[pool www\\] child \\d+ started$", 4, Duration.ofSeconds(5));
-            jfpm.signal(signal);
+            jfpm.signal("QUIT");
             assertThat(jfpm.awaitExit(Duration.ofSeconds(15))).as(jfpm.logText()).hasValue(0);
             assertThat(jfpm.awaitLogs("DEBUG: .*\\[pool www\\] child \\d+ exited ", 4, Duration.ofSeconds(1)))
                     .as(jfpm.logText()).noneMatch(l -> l.contains("SIGKILL"));
+        }
+    }
+
+    /**
+     * A fast stop ends the workers at once, a busy one in the middle of its script: php-fpm's
+     * children die of the SIGTERM (they leave it at its default action), so the script
+     * never reaches its next line. php-cgi would catch a SIGTERM and run the script on.
+     */
+    @Test
+    void aFastStopEndsABusyWorkersScriptAtOnce(@TempDir Path tmp) throws Exception {
+        try (Jfpm jfpm = Jfpm.pool().maxChildren(2).start()) {
+            Path started = tmp.resolve("started");
+            Path done = tmp.resolve("done");
+            Thread request = Thread.ofPlatform().start(() -> {
+                try (FcgiClient client = FcgiClient.connect(jfpm.listenSocket())) {
+                    client.request(Map.of("REQUEST_METHOD", "GET", "SCRIPT_FILENAME",
+                            ProjectFiles.phpDocroot().resolve("late.php").toString(), "QUERY_STRING",
+                            "ms=700&started=" + started + "&done=" + done), new byte[0]);
+                } catch (java.io.IOException cut) {
+                    // the worker was killed mid-request: that is the point
+                }
+            });
+            long until = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+            while (!Files.exists(started) && System.nanoTime() < until) {
+                Thread.sleep(10);
+            }
+            assertThat(started).as("the script started").exists();
+
+            jfpm.signal("TERM");
+            assertThat(jfpm.awaitExit(Duration.ofSeconds(15))).as(jfpm.logText()).hasValue(0);
+            request.join(Duration.ofSeconds(20));
+            assertThat(done).as("the script was ended where it was").doesNotExist();
         }
     }
 
