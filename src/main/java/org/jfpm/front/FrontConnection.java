@@ -38,8 +38,9 @@ import org.jfpm.request.RequestInfo;
  *     expires; when the peer breaks the protocol (a WARNING names the reason: nothing
  *     it sends reaches a worker outside a well-formed request); when the pool stops;
  *     at a graceful stop (SIGQUIT, {@link Listener#drain}): at once while idle between
- *     requests, else after the request in flight, so that the web server sends its next
- *     request to another host.
+ *     requests, else with the answer in flight (its FIN right after its END_REQUEST,
+ *     see {@link ResponseRelay}), so that the web server sends its next request to
+ *     another host.
  * </ul>
  *
  * <p>Reading and validating the head is {@link RequestReader}'s, the buffer and the
