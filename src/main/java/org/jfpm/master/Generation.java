@@ -298,14 +298,9 @@ final class Generation {
         pools.forEach(p -> p.signalAll(signal));
     }
 
-    /** Every worker leaves now: connection closed, SIGTERM ({@link Pool#terminate()}). */
-    void terminate() {
-        pools.forEach(Pool::terminate);
-    }
-
-    /** Every worker ends at once ({@link Pool#terminateNow()}): a fast stop. */
-    void terminateNow() {
-        pools.forEach(Pool::terminateNow);
+    /** Every worker leaves now: connection closed, then {@code signal} ({@link Pool#terminate}). */
+    void terminate(int signal) {
+        pools.forEach(p -> p.terminate(signal));
     }
 
     /** After its workers are gone: close the access logs and timers. */

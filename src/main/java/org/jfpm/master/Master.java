@@ -288,7 +288,7 @@ public final class Master {
                 if (termed) {
                     old.signalAll(Signals.SIGKILL);
                 } else {
-                    old.terminate();
+                    old.terminate(Signals.SIGTERM);
                 }
                 termed = true;
                 Thread.sleep(1000);
@@ -328,7 +328,8 @@ public final class Master {
         g.pools().forEach(Pool::stopAccepting);
         List<Generation> all = new ArrayList<>(draining);
         all.add(g);
-        all.forEach(state == State.TERMINATING ? Generation::terminateNow : Generation::terminate);
+        int signal = state == State.TERMINATING ? Signals.SIGKILL : Signals.SIGTERM; // a fast stop ends them at once
+        all.forEach(x -> x.terminate(signal));
         waitForWorkers(all, 1000);
         all.forEach(x -> x.signalAll(Signals.SIGKILL));
         waitForWorkers(all, 2000);

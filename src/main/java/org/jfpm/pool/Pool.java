@@ -295,26 +295,21 @@ public final class Pool {
     }
 
     /**
-     * Stop: every worker leaves now, as an idle one does (connection closed, SIGTERM). php-cgi
-     * only notes a SIGTERM while it waits on a kept connection (it retries the interrupted
-     * read), so without the close an idle worker would wait for the SIGKILL.
+     * Stop: every worker leaves now, as an idle one does (connection closed, then
+     * {@code signal}). SIGTERM for a graceful stop: php-cgi only notes it while it waits on a
+     * kept connection (it retries the interrupted read), hence the close. SIGKILL for a fast
+     * stop: php-fpm's children leave SIGTERM at its default action and die of it at once,
+     * where php-cgi catches it and unloads its modules, or runs a busy script on.
      */
-    public void terminate() {
-        snapshot().forEach(w -> children.leave(w, Signals.SIGTERM, false));
-        if (parent != null) {
-            parent.stop(); // at once, not after its last child: its SIGTERM reaches every child in parallel
+    public void terminate(int signal) {
+        snapshot().forEach(w -> children.leave(w, signal, false));
+        if (parent == null) {
+            return;
         }
-    }
-
-    /**
-     * Fast stop (SIGTERM, SIGINT to the master): every worker ends at once, SIGKILL. php-fpm's
-     * children leave SIGTERM at its default action, so its fast stop ends them at once too;
-     * php-cgi catches SIGTERM and unloads its modules first, which takes tens of milliseconds.
-     */
-    public void terminateNow() {
-        snapshot().forEach(w -> children.leave(w, Signals.SIGKILL, false));
-        if (parent != null) {
+        if (signal == Signals.SIGKILL) {
             parent.kill();
+        } else {
+            parent.stop(); // at once, not after its last child: its SIGTERM reaches every child in parallel
         }
     }
 

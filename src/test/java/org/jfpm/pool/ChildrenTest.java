@@ -74,7 +74,7 @@ class ChildrenTest {
             assertThat(limit.running()).isEqualTo(1);
             assertThat(f.lines("process.max")).containsExactly("WARNING: " + ProcessLimit.WARNING);
             f.pool.stopAccepting();
-            f.pool.terminate();
+            f.pool.terminate(Signals.SIGTERM);
             await(() -> limit.running() == 0);
         }
     }
@@ -110,7 +110,7 @@ class ChildrenTest {
         PoolFixture f = new PoolFixture(dir, "pm = static\npm.max_children = 2").started();
         try (f) {
             f.pool.stopAccepting();
-            f.pool.terminate();
+            f.pool.terminate(Signals.SIGTERM);
             await(() -> !f.pool.hasLiveWorkers());
             assertThat(f.starter.started).hasSize(2);
             assertThat(f.lines("exited with code 0")).hasSize(2).allMatch(l -> l.startsWith("DEBUG"));

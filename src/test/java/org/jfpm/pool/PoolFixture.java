@@ -1,5 +1,7 @@
 package org.jfpm.pool;
 
+import org.jfpm.os.Signals;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
@@ -85,7 +87,7 @@ final class PoolFixture implements AutoCloseable {
     @Override
     public void close() {
         pool.stopAccepting();
-        pool.terminate();
+        pool.terminate(Signals.SIGTERM);
         Log.tap(null);
         Log.setLevel(level);
         assertThat(pool.isStopping()).isTrue();
