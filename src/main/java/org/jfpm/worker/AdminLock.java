@@ -1,11 +1,7 @@
 package org.jfpm.worker;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.LinkedHashMap;
 import java.util.SequencedMap;
 
@@ -69,14 +65,6 @@ public record AdminLock(Path file, String userPreload) {
 
     /** Writes the lock file, readable by the pool's user, written by the master only. */
     static void write(Path file) throws IOException {
-        byte[] text;
-        try (InputStream in = AdminLock.class.getResourceAsStream(RESOURCE)) {
-            if (in == null) {
-                throw new IOException("resource " + RESOURCE + " missing from the jar");
-            }
-            text = in.readAllBytes();
-        }
-        Files.write(file, text, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("r--r--r--"));
+        Prelude.writeResource(RESOURCE, file);
     }
 }

@@ -81,7 +81,7 @@ public record Prelude(Path file, String marker, String userPrepend, String openB
         }
         Path file = spec.runtimeDir().resolve(RESOURCE);
         try {
-            write(file);
+            writeResource(RESOURCE, file);
             if (!spec.phpAdminValues().isEmpty()) {
                 AdminLock.write(AdminLock.fileIn(spec.runtimeDir()));
             }
@@ -177,15 +177,16 @@ public record Prelude(Path file, String marker, String userPrepend, String openB
         if (Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
             return false;
         }
-        write(file);
+        writeResource(RESOURCE, file);
         return true;
     }
 
-    private static void write(Path file) throws IOException {
+    /** Copies {@code resource} (beside this class in the jar) to a new {@code file}, read-only for everyone. */
+    static void writeResource(String resource, Path file) throws IOException {
         byte[] text;
-        try (InputStream in = Prelude.class.getResourceAsStream(RESOURCE)) {
+        try (InputStream in = Prelude.class.getResourceAsStream(resource)) {
             if (in == null) {
-                throw new IOException("resource " + RESOURCE + " missing from the jar");
+                throw new IOException("resource " + resource + " missing from the jar");
             }
             text = in.readAllBytes();
         }
